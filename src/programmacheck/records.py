@@ -1,0 +1,113 @@
+"""The small typed records that travel between the pipeline stages.
+
+extract → :class:`ExtractedDocument` (pages of positioned lines)
+segment → :class:`Paragraph` (clean text with page and heading path) and :class:`Passage`
+          (a sentence window of a paragraph, the unit that matching reads)
+match   → :class:`Evidence` and :class:`ItemVerdict` (one per programme × checklist item)
+
+Keeping them here, free of any library import, lets every stage and every test build them
+by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as the extractor read it, in reading order.
+
+    Geometry and font are optional: plain-text formats have none.  ``heading_level`` is set
+    when the source format says so itself (Markdown ``#``, Word heading styles); for PDFs the
+    segmenter infers headings from ``size`` and ``bold``.
+    """
+
+    text: str
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
+    size: float | None = None
+    bold: bool = False
+    heading_level: int | None = None
+    # True where the source marks a hard paragraph break before this line (blank line in text).
+    break_before: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page (1-based, as a PDF viewer counts) and its lines in reading order."""
+
+    number: int
+    lines: tuple[Line, ...]
+    width: float | None = None
+    height: float | None = None
+    ocr: bool = False
+    # Cover, table of contents: kept in paragraphs.jsonl but left out of matching.
+    skip_matching: bool = False
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """What an extractor returns for one file."""
+
+    path: str
+    pages: tuple[Page, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph a careful reader would see, with where it stands."""
+
+    document: str
+    page: int
+    section: str
+    text: str
+    kind: str = "body"  # body | heading | bullet
+    ocr: bool = False
+    matchable: bool = True
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window of whole sentences from one paragraph, short enough to quote and to embed whole."""
+
+    paragraph: int  # index into the programme's paragraph list
+    text: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One quote that supports a verdict."""
+
+    page: int
+    section: str
+    quote: str
+    score: float
+    signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemVerdict:
+    """The programme-level verdict for one checklist item."""
+
+    document: str
+    item_id: str
+    theme_id: str
+    verdict: str  # addressed | partial | contrary | absent
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One party programme: one or more files read as one document, plus its metadata."""
+
+    document: str
+    files: tuple[str, ...]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+VERDICTS = ("addressed", "partial", "contrary", "absent")
