@@ -1,0 +1,55 @@
+"""Stage 1, extract: a file on disk → pages of lines in reading order.
+
+Each backend lives in its own module behind the small :class:`Extractor` protocol, so a faster or
+better PDF library can be swapped in with ``--extractor``.  Bad input (corrupt, encrypted, empty,
+image-only) raises :class:`ExtractionError` with a one-line message naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..records import ExtractedDocument
+
+
+class ExtractionError(Exception):
+    """A file that cannot be read as a programme; ``str()`` is one line naming file and problem."""
+
+
+class Extractor(Protocol):
+    """Reads one file into pages of lines."""
+
+    name: str
+
+    def extract(self, path: Path) -> ExtractedDocument: ...
+
+
+PDF_BACKENDS = ("pdfplumber",)
+DEFAULT_PDF_BACKEND = "pdfplumber"
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = (".pdf", *TEXT_SUFFIXES)
+
+
+def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extractor:
+    """The extractor for a file, chosen by its suffix (and, for PDFs, by ``pdf_backend``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        if pdf_backend == "pdfplumber":
+            from .pdfplumber_backend import PdfplumberExtractor
+
+            return PdfplumberExtractor()
+        raise ExtractionError(f"{path}: unknown PDF extractor {pdf_backend!r} (choose from {', '.join(PDF_BACKENDS)})")
+    if suffix in TEXT_SUFFIXES:
+        from .text_backend import TextExtractor
+
+        return TextExtractor()
+    raise ExtractionError(f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> ExtractedDocument:
+    """Extract one file with the right backend."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExtractionError(f"{path}: no such file")
+    return get_extractor(path, pdf_backend).extract(path)
