@@ -1,0 +1,243 @@
+"""Command line: a thin shell over the library API (``programmacheck.pipeline`` and friends).
+
+Exit codes: 0 success; 1 some inputs failed (the others were processed and written);
+2 the command could not run at all (bad checklist, calibration or arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .checklist import ChecklistError, load_checklist
+from .embed import DEFAULT_MODEL
+from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _fail(message: str) -> int:
+    print(f"programmacheck: {message}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _add_matching_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checklist", metavar="FILE", help="checklist YAML (default: the bundled Leger des Heils GR2026 checklist)")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"embedding model: '{DEFAULT_MODEL}' (bundled, offline) or a sentence-transformers model name or folder")
+    parser.add_argument("--extractor", default=DEFAULT_PDF_BACKEND, choices=PDF_BACKENDS, help="PDF text extractor")
+    parser.add_argument("--calibration", metavar="FILE", help="verdict model file (default: the bundled models/calibration.json)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="where embeddings are cached (default: ~/.cache/programmacheck)")
+
+
+def _settings(args: argparse.Namespace):
+    from .pipeline import ScanSettings
+
+    return ScanSettings(checklist=args.checklist, calibration=getattr(args, "calibration", None), model=args.model,
+                        extractor=args.extractor, cache_dir=args.cache_dir)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .pipeline import Failure, Scanner
+    from .programmes import programmes
+    from .report import OutputFolder, coverage_table
+
+    try:
+        scanner = Scanner(_settings(args))
+        calibration = scanner.calibration
+    except (ChecklistError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    found, missing = programmes(args.inputs, args.manifest)
+    out = OutputFolder(args.out)
+    for given in missing:
+        out.fail(Failure(given, f"{given}: no such file or folder"))
+    if not found and not missing:
+        return _fail("no .pdf, .txt or .md files in the given inputs")
+
+    def show(result) -> None:
+        out.add(result)
+        if not args.quiet:
+            print(coverage_table(result, scanner.checklist.checklist), flush=True)
+            for warning in result.warnings:
+                print(f"  warning: {warning}", flush=True)
+
+    def report_failure(failure) -> None:
+        out.fail(failure)
+        print(f"error: {failure.message}", file=sys.stderr, flush=True)
+
+    scanner.scan(found, on_result=show, on_failure=report_failure)
+    out.close({
+        "checklist": {"path": scanner.checklist.path, "sha256": scanner.checklist.sha256,
+                      "name": scanner.checklist.checklist.name},
+        "model": scanner.embedder.identity if out.results else args.model,
+        "calibration": {"path": calibration.path, "sha256": calibration.sha256,
+                        "provenance": calibration.model.provenance} if calibration else None,
+        "settings": {"extractor": args.extractor, "manifest": args.manifest, "inputs": args.inputs},
+    })
+    print(f"{len(out.results)} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
+    if out.failures:
+        print("failures:", file=sys.stderr)
+        for failure in out.failures:
+            print(f"  {failure.message}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from . import segment
+
+    failed = 0
+    for file in args.files:
+        try:
+            paragraphs = segment.paragraphs(file, extract_file(file, pdf_backend=args.extractor))
+        except ExtractionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for p in paragraphs:
+            print(json.dumps({"document": p.document, "page": p.page, "section": p.section, "text": p.text},
+                             ensure_ascii=False))
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_checklist_validate(args: argparse.Namespace) -> int:
+    from .match.keyword import invalid_terms
+
+    status = EXIT_OK
+    for file in args.files:
+        try:
+            loaded = load_checklist(file)
+        except ChecklistError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_UNUSABLE
+            continue
+        bad = [(i.id, t) for i in loaded.checklist.items for t in invalid_terms(i)]
+        if bad:
+            for item_id, term in bad:
+                print(f"error: {file}: item {item_id}: unusable characters in term {term!r}", file=sys.stderr)
+            status = EXIT_UNUSABLE
+            continue
+        c = loaded.checklist
+        print(f"{file}: valid: {len(c.themes)} themes, {len(c.items)} items ({c.name})")
+    return status
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import GoldMatchError, format_report, load_gold, pair_up, read_verdicts
+
+    if args.verdicts:
+        try:
+            pairs = pair_up(load_gold(args.gold), read_verdicts(args.verdicts))
+        except (GoldMatchError, OSError) as exc:
+            return _fail(str(exc))
+        print(format_report(pairs, show_items=not args.summary))
+        return EXIT_OK
+    if not args.corpus:
+        return _fail("eval needs --verdicts FILE, or --corpus DIR for a leave-one-programme-out run")
+    from .calibrate import collect, leave_one_out
+    from .pipeline import Scanner
+
+    scanner = Scanner(_settings(args))
+    examples = collect(scanner, [args.gold], args.corpus)
+    extra = collect(scanner, args.train_extra, args.corpus) if args.train_extra else []
+    pairs, verdicts = leave_one_out(examples, scanner, extra)
+    print(f"leave-one-programme-out over {args.gold}" + (f" (extra training: {', '.join(args.train_extra)})" if extra else ""))
+    print(format_report(pairs, show_items=not args.summary))
+    if args.out:
+        from .report import OutputFolder
+
+        out = OutputFolder(args.out)
+        by_doc: dict[str, list] = {}
+        for v in verdicts:
+            by_doc.setdefault(v.document, []).append(v)
+        from .pipeline import ProgrammeResult
+
+        for e in examples:
+            out.add(ProgrammeResult(e.programme, e.text.paragraphs, by_doc[e.programme.document]))
+        out.close({"mode": "leave-one-programme-out", "gold": args.gold})
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import collect, fit
+    from .pipeline import Scanner
+
+    scanner = Scanner(_settings(args))
+    examples = collect(scanner, args.gold, args.corpus)
+    model = fit(examples, scanner)
+    model.save(Path(args.out))
+    print(f"fitted on {len(examples)} programmes; written to {args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="programmacheck", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.description = ("Which points of an advocacy checklist does a Dutch party programme address? "
+                          "Reads PDF, .txt and .md programmes and writes verdicts with evidence.")
+    parser.add_argument("--version", action="version", version=f"programmacheck {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and debugging details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="score programmes against a checklist and write the results",
+                          description="Score programmes against a checklist. Prints a per-theme coverage table per "
+                                      "programme and writes verdicts.csv, evidence.csv, paragraphs.jsonl, failures.csv "
+                                      "and run.json to --out.")
+    scan.add_argument("inputs", nargs="+", metavar="PATH", help="programme files (.pdf, .txt, .md) or folders holding them")
+    scan.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    scan.add_argument("--manifest", metavar="FILE",
+                      help="CSV with path,election,municipality,party,year columns (as ../shared/corpus/manifest.csv); "
+                           "default: read them from <election>/<municipality>/<party>.<ext>")
+    scan.add_argument("-q", "--quiet", action="store_true", help="do not print the coverage tables")
+    _add_matching_options(scan)
+    scan.set_defaults(run=cmd_scan)
+
+    extract = sub.add_parser("extract", help="print the paragraphs of files as JSON lines",
+                             description="Extract paragraphs (document, page, section, text) and print them as JSON lines.")
+    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract.add_argument("--extractor", default=DEFAULT_PDF_BACKEND, choices=PDF_BACKENDS, help="PDF text extractor")
+    extract.set_defaults(run=cmd_extract)
+
+    checklist = sub.add_parser("checklist", help="work with checklist files")
+    checklist_sub = checklist.add_subparsers(dest="checklist_command", required=True, metavar="ACTION")
+    validate = checklist_sub.add_parser("validate", help="check that checklist files are valid",
+                                        description="Validate checklist YAML files against the schema in checklist/README.md.")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(run=cmd_checklist_validate)
+
+    evaluate = sub.add_parser("eval", help="score verdicts against gold labels",
+                              description="Score verdicts against a folder of gold JSON files: Cohen's kappa over the four "
+                                          "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95%% "
+                                          "intervals, confusion matrix, per-item precision/recall/F1. With --corpus instead "
+                                          "of --verdicts: scan the gold programmes and evaluate leave-one-programme-out.")
+    evaluate.add_argument("--gold", required=True, metavar="DIR", help="folder of gold *.json files")
+    evaluate.add_argument("--verdicts", metavar="FILE", help="a verdicts.csv written by scan")
+    evaluate.add_argument("--corpus", metavar="DIR", help="corpus root the gold 'document' paths are relative to")
+    evaluate.add_argument("--train-extra", action="append", metavar="DIR",
+                          help="with --corpus: more gold folders used for fitting only (repeatable)")
+    evaluate.add_argument("--out", metavar="DIR", help="with --corpus: write the held-out verdicts here")
+    evaluate.add_argument("--summary", action="store_true", help="omit the per-item table")
+    _add_matching_options(evaluate)
+    evaluate.set_defaults(run=cmd_eval)
+
+    calibrate = sub.add_parser("calibrate", help="fit the verdict model on gold programmes",
+                               description="Fit the global verdict model on gold programmes and write the calibration file.")
+    calibrate.add_argument("--gold", required=True, action="append", metavar="DIR", help="gold folder (repeatable)")
+    calibrate.add_argument("--corpus", required=True, metavar="DIR", help="corpus root of the gold documents")
+    calibrate.add_argument("--out", required=True, metavar="FILE", help="calibration file to write")
+    _add_matching_options(calibrate)
+    calibrate.set_defaults(run=cmd_calibrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Scoring verdicts against gold labels (format: ``../shared/eval/GUIDE.md``).
+
+Agreement is Cohen's κ over the four labels, F1 for `addressed`, and F1 for "mentioned" (any
+label but `absent`), each with a bootstrap interval over programme × item pairs.  A gold file
+is matched to the verdict rows whose ``document`` ends with the gold file's ``document``; no
+match or two matches is an error, never a silent `absent`.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .records import VERDICTS
+
+
+class GoldMatchError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class GoldFile:
+    path: str
+    document: str
+    labels: dict[str, str]  # item id → label
+    evidence: dict[str, list[dict]]  # item id → [{"page", "quote"}]
+
+
+def load_gold(gold_dir: str | Path) -> list[GoldFile]:
+    files = sorted(glob.glob(os.path.join(gold_dir, "*.json")))
+    if not files:
+        raise GoldMatchError(f"{gold_dir}: no gold *.json files")
+    result = []
+    for f in files:
+        data = json.loads(Path(f).read_text(encoding="utf-8"))
+        result.append(GoldFile(f, data["document"], {lab["id"]: lab["label"] for lab in data["labels"]},
+                               {lab["id"]: lab.get("evidence", []) for lab in data["labels"]}))
+    return result
+
+
+def read_verdicts(path: str | Path) -> dict[str, dict[str, str]]:
+    """document → item id → verdict, from a verdicts.csv."""
+    table: dict[str, dict[str, str]] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = row["verdict"].strip().lower()
+    return table
+
+
+def match_gold(gold: GoldFile, documents: Sequence[str]) -> str:
+    """The one verdict document that belongs to a gold file."""
+    target = os.path.normpath(gold.document)
+    matches = [d for d in documents if d == target or d.endswith(os.sep + target)]
+    if len(matches) != 1:
+        found = "no verdict rows" if not matches else f"{len(matches)} documents ({', '.join(matches)})"
+        raise GoldMatchError(f"{gold.path}: gold document {gold.document!r} matches {found}")
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class Pair:
+    document: str
+    item_id: str
+    gold: str
+    predicted: str
+
+
+def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, str]]) -> list[Pair]:
+    pairs = []
+    for gold in golds:
+        document = match_gold(gold, list(verdicts))
+        predicted = verdicts[document]
+        for item_id, label in gold.labels.items():
+            if item_id not in predicted:
+                raise GoldMatchError(f"{gold.path}: no verdict for item {item_id} in {document}")
+            pairs.append(Pair(document, item_id, label, predicted[item_id]))
+    return pairs
+
+
+def kappa(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    n = len(gold)
+    if n == 0:
+        return float("nan")
+    observed = sum(a == b for a, b in zip(gold, predicted)) / n
+    ca, cb = Counter(gold), Counter(predicted)
+    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return (observed - expected) / (1 - expected) if expected < 1 else 0.0
+
+
+def f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
+    tp = sum(a and b for a, b in zip(gold, predicted))
+    fp = sum(b and not a for a, b in zip(gold, predicted))
+    fn = sum(a and not b for a, b in zip(gold, predicted))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _addressed(label: str) -> bool:
+    return label == "addressed"
+
+
+def _mentioned(label: str) -> bool:
+    return label != "absent"
+
+
+METRICS: dict[str, Callable[[Sequence[Pair]], float]] = {
+    "kappa": lambda ps: kappa([p.gold for p in ps], [p.predicted for p in ps]),
+    "f1_addressed": lambda ps: f1([_addressed(p.gold) for p in ps], [_addressed(p.predicted) for p in ps]),
+    "f1_mentioned": lambda ps: f1([_mentioned(p.gold) for p in ps], [_mentioned(p.predicted) for p in ps]),
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+
+def scores(pairs: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> dict[str, Score]:
+    """Each metric with a 95 % percentile bootstrap interval over programme × item pairs."""
+    rng = np.random.default_rng(seed)
+    result = {}
+    samples = [rng.integers(0, len(pairs), len(pairs)) for _ in range(bootstrap)] if pairs else []
+    for name, metric in METRICS.items():
+        values = [metric([pairs[i] for i in idx]) for idx in samples]
+        low, high = (np.nanpercentile(values, [2.5, 97.5]) if values else (float("nan"), float("nan")))
+        result[name] = Score(metric(pairs), float(low), float(high))
+    return result
+
+
+def per_item(pairs: Sequence[Pair]) -> list[dict]:
+    """Per item: precision, recall and F1 for `addressed` and for "mentioned"."""
+    rows = []
+    for item_id in dict.fromkeys(p.item_id for p in pairs):
+        ps = [p for p in pairs if p.item_id == item_id]
+        row: dict = {"item_id": item_id}
+        for name, test in (("addressed", _addressed), ("mentioned", _mentioned)):
+            tp = sum(test(p.gold) and test(p.predicted) for p in ps)
+            fp = sum(test(p.predicted) and not test(p.gold) for p in ps)
+            fn = sum(test(p.gold) and not test(p.predicted) for p in ps)
+            row[f"{name}_p"] = tp / (tp + fp) if tp + fp else float("nan")
+            row[f"{name}_r"] = tp / (tp + fn) if tp + fn else float("nan")
+            row[f"{name}_f1"] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+            row[f"{name}_support"] = tp + fn
+        rows.append(row)
+    return rows
+
+
+def confusion(pairs: Sequence[Pair]) -> list[list[int]]:
+    """Rows: gold label, columns: predicted label, in the order of ``VERDICTS``."""
+    counts = Counter((p.gold, p.predicted) for p in pairs)
+    return [[counts[(g, q)] for q in VERDICTS] for g in VERDICTS]
+
+
+def format_report(pairs: Sequence[Pair], show_items: bool = True) -> str:
+    lines = [f"{len(pairs)} programme × item pairs, {len({p.document for p in pairs})} programmes"]
+    for name, score in scores(pairs).items():
+        lines.append(f"  {name:<13} {score}")
+    lines.append("  confusion (rows gold, columns predicted): " + " ".join(f"{v[:4]:>5}" for v in VERDICTS))
+    for label, row in zip(VERDICTS, confusion(pairs)):
+        lines.append(f"    {label:<9} " + " ".join(f"{n:>5}" for n in row))
+    if show_items:
+        lines.append("  per item: addressed P/R/F1 (support) | mentioned P/R/F1 (support)")
+        for r in per_item(pairs):
+            lines.append(
+                f"    {r['item_id']:<6} {r['addressed_p']:.2f}/{r['addressed_r']:.2f}/{r['addressed_f1']:.2f} ({r['addressed_support']})"
+                f" | {r['mentioned_p']:.2f}/{r['mentioned_r']:.2f}/{r['mentioned_f1']:.2f} ({r['mentioned_support']})")
+    return "\n".join(lines)

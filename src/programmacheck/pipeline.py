@@ -1,0 +1,199 @@
+"""The library API: scan programmes against a checklist (extract → segment → match → verdicts).
+
+The CLI and the notebooks both use :class:`Scanner`.  A file that cannot be read becomes a
+:class:`Failure` with a one-line message, and the batch goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from . import segment
+from .checklist import LoadedChecklist, load_checklist
+from .embed import DEFAULT_MODEL, Embedder, get_embedder
+from .embed.cache import CachedEmbedder
+from .extract import DEFAULT_PDF_BACKEND, ExtractionError, extract_file
+from .match.dense import DenseMatcher
+from .match.hybrid import ItemSignals, item_signals
+from .match.keyword import KeywordMatcher
+from .nlp import load_pipeline
+from .records import Evidence, ItemVerdict, Paragraph, Passage, Programme
+from .verdict import LoadedModel, VerdictModel
+
+log = logging.getLogger(__name__)
+
+#: Evidence quotes per verdict.
+MAX_EVIDENCE = 3
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "programmacheck"
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    checklist: str | None = None  # None: the bundled Leger des Heils checklist
+    calibration: str | None = None  # None: the bundled calibration file
+    model: str = DEFAULT_MODEL
+    extractor: str = DEFAULT_PDF_BACKEND
+    cache_dir: str | None = None  # embedding cache; None: the user's cache directory
+
+
+@dataclass(frozen=True)
+class ProgrammeText:
+    """A programme read and segmented: what matching needs."""
+
+    paragraphs: list[Paragraph]
+    passages: list[Passage]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgrammeResult:
+    programme: Programme
+    paragraphs: list[Paragraph]
+    verdicts: list[ItemVerdict]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    document: str
+    message: str
+
+
+@dataclass
+class ScanResult:
+    results: list[ProgrammeResult] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -> ProgrammeText:
+    """Extract and segment every file of a programme."""
+    paragraphs: list[Paragraph] = []
+    warnings: list[str] = []
+    for file in programme.files:
+        extracted = extract_file(file, pdf_backend=extractor)
+        warnings.extend(extracted.warnings)
+        paragraphs.extend(segment.paragraphs(programme.document, extracted))
+    if not any(p.matchable for p in paragraphs):
+        raise ExtractionError(f"{programme.document}: no text found to match")
+    return ProgrammeText(paragraphs, segment.passages(paragraphs), tuple(warnings))
+
+
+class Scanner:
+    """Holds the loaded checklist, language pipeline, embedder and verdict model for a batch."""
+
+    def __init__(self, settings: ScanSettings = ScanSettings(), embedder: Embedder | None = None,
+                 verdict_model: VerdictModel | None = None):
+        self.settings = settings
+        self.checklist: LoadedChecklist = load_checklist(settings.checklist)
+        self._embedder = embedder
+        self._verdict_model = verdict_model
+        self.keywords = KeywordMatcher(self.checklist.checklist, load_pipeline())
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        inner = self._embedder or get_embedder(self.settings.model)
+        cache_dir = Path(self.settings.cache_dir) if self.settings.cache_dir else default_cache_dir()
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return CachedEmbedder(inner, cache_dir / "embeddings.sqlite")
+
+    @cached_property
+    def dense(self) -> DenseMatcher:
+        return DenseMatcher(self.checklist.checklist, self.embedder)
+
+    @cached_property
+    def calibration(self) -> LoadedModel | None:
+        if self._verdict_model is not None:
+            return None
+        return VerdictModel.load(Path(self.settings.calibration) if self.settings.calibration else None)
+
+    @property
+    def verdict_model(self) -> VerdictModel:
+        return self._verdict_model or self.calibration.model
+
+    def signals(self, text: ProgrammeText) -> list[ItemSignals]:
+        """Per-item signals of a segmented programme (used by scan, calibrate and eval)."""
+        passage_texts = [p.text for p in text.passages]
+        similarities = self.dense.similarities(passage_texts)
+        hits = self.keywords.match(passage_texts)
+        return item_signals([i.id for i in self.checklist.checklist.items], similarities, hits)
+
+    def verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
+                 model: VerdictModel | None = None) -> list[ItemVerdict]:
+        decisions = (model or self.verdict_model).decide(signals)
+        themes = {i.id: i.theme for i in self.checklist.checklist.items}
+        result = []
+        for s, (label, score) in zip(signals, decisions, strict=True):
+            evidence = () if label == "absent" else self._evidence(text, s, contrary_first=label == "contrary")
+            result.append(ItemVerdict(programme.document, s.item_id, themes[s.item_id], label, score, evidence))
+        return _apply_parents(result, self.checklist)
+
+    @staticmethod
+    def _evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: bool) -> tuple[Evidence, ...]:
+        candidates = list(signals.contrary_evidence if contrary_first else ())
+        with_keywords = [c for c in signals.candidates if c.level >= 1]
+        candidates += with_keywords or list(signals.candidates)
+        chosen, seen_paragraphs = [], set()
+        for c in candidates:
+            paragraph_index = text.passages[c.passage].paragraph
+            if paragraph_index in seen_paragraphs:
+                continue
+            seen_paragraphs.add(paragraph_index)
+            paragraph = text.paragraphs[paragraph_index]
+            chosen.append(Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text,
+                                   round(c.score, 4), c.signals))
+            if len(chosen) == MAX_EVIDENCE:
+                break
+        return tuple(chosen)
+
+    def scan_programme(self, programme: Programme) -> ProgrammeResult:
+        text = read_programme(programme, self.settings.extractor)
+        verdicts = self.verdicts(programme, text, self.signals(text))
+        return ProgrammeResult(programme, text.paragraphs, verdicts, text.warnings)
+
+    def scan(self, programmes: Iterable[Programme],
+             on_result: Callable[[ProgrammeResult], None] | None = None,
+             on_failure: Callable[[Failure], None] | None = None) -> ScanResult:
+        """Scan every programme; a failing file is recorded and the batch goes on."""
+        outcome = ScanResult()
+        for programme in programmes:
+            try:
+                result = self.scan_programme(programme)
+            except ExtractionError as exc:
+                failure = Failure(programme.document, str(exc))
+            except Exception as exc:  # one broken file must not lose the batch
+                log.debug("unexpected failure", exc_info=True)
+                failure = Failure(programme.document, f"{programme.document}: {type(exc).__name__}: {exc}")
+            else:
+                outcome.results.append(result)
+                if on_result:
+                    on_result(result)
+                continue
+            outcome.failures.append(failure)
+            if on_failure:
+                on_failure(failure)
+        return outcome
+
+
+_RANK = {"absent": 0, "partial": 1, "contrary": 1, "addressed": 2}
+
+
+def _apply_parents(verdicts: list[ItemVerdict], checklist: LoadedChecklist) -> list[ItemVerdict]:
+    """A sub-item that is addressed counts for its parent too (annotation guide)."""
+    by_id = {v.item_id: v for v in verdicts}
+    for item in checklist.checklist.items:
+        parent = by_id.get(item.id)
+        children = [by_id[c.id] for c in checklist.checklist.children(item.id) if c.id in by_id]
+        best = max(children, key=lambda v: (_RANK[v.verdict], v.score), default=None)
+        if parent and best and best.verdict == "addressed" and parent.verdict != "addressed":
+            by_id[item.id] = ItemVerdict(parent.document, parent.item_id, parent.theme_id, "addressed",
+                                         max(parent.score, best.score), best.evidence)
+    return [by_id[v.item_id] for v in verdicts]

@@ -1,0 +1,137 @@
+"""From per-item signals to a programme verdict: addressed / partial / contrary / absent.
+
+The development gold is small (a few dozen `addressed` labels, many items never occur), so
+per-item thresholds cannot be fitted.  Instead one *global* multinomial logistic model reads the
+checklist-independent features of :mod:`programmacheck.match.hybrid`; its coefficients live in
+a calibration file (``models/calibration.json``) with the data and code version it was fitted
+from.  Because the features do not depend on the checklist, the same file serves any checklist.
+
+``contrary`` is too rare to learn (two gold labels): it is decided by rule — the programme talks
+about the item, and its strongest statements on it reject the measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .match.hybrid import FEATURES, ItemSignals
+from .resources import bundled_path
+
+#: Labels the model learns; `contrary` gold labels count as mentions (`partial`) when fitting.
+MODEL_CLASSES = ("absent", "partial", "addressed")
+#: A verdict's score: P(addressed) + SCORE_PARTIAL_WEIGHT · P(partial), in [0, 1].
+SCORE_PARTIAL_WEIGHT = 0.5
+
+
+def default_calibration_path() -> Path:
+    return bundled_path("models", "calibration.json")
+
+
+@dataclass(frozen=True)
+class VerdictModel:
+    """Standardise features, then a multinomial logistic regression over MODEL_CLASSES."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]  # one row per class
+    intercept: tuple[float, ...]
+    provenance: dict
+
+    def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
+        x = (np.asarray(features, dtype=np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
+        logits = x @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def decide(self, signals: Sequence[ItemSignals]) -> list[tuple[str, float]]:
+        """(verdict, score) for each item's signals."""
+        if not signals:
+            return []
+        probs = self.probabilities([s.features for s in signals])
+        decisions = []
+        for s, p in zip(signals, probs, strict=True):
+            label = MODEL_CLASSES[int(p.argmax())]
+            score = float(p[2] + SCORE_PARTIAL_WEIGHT * p[1])
+            if label != "absent" and is_contrary(s):
+                label = "contrary"
+            decisions.append((label, round(score, 4)))
+        return decisions
+
+    # ---- fitting and storage -------------------------------------------------------------
+
+    @classmethod
+    def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], provenance: dict | None = None,
+            regularisation: float = 1.0) -> VerdictModel:
+        from sklearn.linear_model import LogisticRegression
+
+        x = np.asarray(features, dtype=np.float64)
+        y = np.array([MODEL_CLASSES.index("partial" if lab == "contrary" else lab) for lab in labels])
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale == 0] = 1.0
+        if len(set(y.tolist())) != len(MODEL_CLASSES):
+            raise ValueError(f"calibration needs examples of every label {MODEL_CLASSES}; got {sorted(set(labels))}")
+        model = LogisticRegression(C=regularisation, max_iter=2000)
+        model.fit((x - mean) / scale, y)
+        coef, intercept = model.coef_, model.intercept_
+        return cls(tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept), dict(provenance or {}))
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "global multinomial logistic regression",
+            "features": list(FEATURES),
+            "classes": list(MODEL_CLASSES),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": [list(r) for r in self.coef],
+            "intercept": list(self.intercept),
+            "provenance": self.provenance,
+        }
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LoadedModel:
+        file = Path(path) if path else default_calibration_path()
+        data = file.read_bytes()
+        raw = json.loads(data)
+        if raw.get("features") != list(FEATURES) or raw.get("classes") != list(MODEL_CLASSES):
+            raise ValueError(f"{file}: calibration was fitted for other features or classes; rerun `programmacheck calibrate`")
+        model = cls(tuple(raw["mean"]), tuple(raw["scale"]), tuple(map(tuple, raw["coef"])), tuple(raw["intercept"]),
+                    raw.get("provenance", {}))
+        return LoadedModel(path=str(file), sha256=hashlib.sha256(data).hexdigest(), model=model)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    path: str
+    sha256: str
+    model: VerdictModel
+
+
+def is_contrary(signals: ItemSignals) -> bool:
+    """The strongest statements on the item reject it: a contrary passage ranks first among
+    the passages with keyword evidence, and no passage names the measure approvingly."""
+    with_keywords = [c for c in signals.candidates if c.level >= 1]
+    if not with_keywords or not with_keywords[0].contrary:
+        return False
+    return not any(c.level == 2 and not c.contrary for c in with_keywords)
+
+
+def fit_provenance(gold_documents: Sequence[str], embedder_identity: str, checklist_sha256: str) -> dict:
+    return {
+        "fitted_on": sorted(gold_documents),
+        "code_version": __version__,
+        "embedder": embedder_identity,
+        "checklist_sha256": checklist_sha256,
+        "date": dt.date.today().isoformat(),
+    }

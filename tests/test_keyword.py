@@ -1,0 +1,78 @@
+"""Keyword rules on Dutch sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from programmacheck.checklist import Checklist
+from programmacheck.match.keyword import KeywordMatcher, Term, tokenize
+from programmacheck.nlp import load_pipeline
+
+
+def checklist(**item_fields) -> Checklist:
+    item = {"id": "x", "theme": "t", "text": "Een testitem", "description": "Wat telt.", "examples": ["Voorbeeld."]}
+    item.update(item_fields)
+    return Checklist.model_validate({"name": "test", "themes": [{"id": "t", "title": "T"}], "items": [item]})
+
+
+def hit(text: str, **item_fields):
+    matcher = KeywordMatcher(checklist(**item_fields), load_pipeline())
+    return matcher.match([text])[0].get("x")
+
+
+def positions(term: str, text: str):
+    return Term.parse(term).positions(tokenize(load_pipeline()(text)))
+
+
+@pytest.mark.parametrize("term, text", [
+    ("dakloze", "Daklozen krijgen een eigen plek."),  # lemma of a plural
+    ("flexwoning*", "We bouwen flexwoningen bij het station."),  # prefix wildcard
+    ("*schuldhulp*", "Toegang tot gemeentelijke schuldhulpverlening."),  # infix wildcard
+    ("housing first", "Meer Housing First-trajecten in de regio."),  # hyphen part of a compound
+    ("bouwen", "De gemeente bouwt sneller."),  # verb lemma
+    ("schuldhulp* & dakloz*", "Daklozen houden recht op schuldhulp."),  # conjunction, any order
+])
+def test_terms_match(term, text):
+    assert positions(term, text) is not None
+
+
+@pytest.mark.parametrize("term, text", [
+    ("housing first", "First we bouwen housing."),  # words must follow each other
+    ("flexwoning*", "Woningen voor starters."),
+    ("schuldhulp* & dakloz*", "Iedereen krijgt schuldhulp."),  # one part missing
+])
+def test_terms_do_not_match(term, text):
+    assert positions(term, text) is None
+
+
+def test_measure_for_the_items_group_is_level_two():
+    h = hit("We bieden dak- en thuislozen toegang tot schuldhulpverlening.",
+            keywords={"measure": ["schuldhulp*"], "subject": ["*schuld*"], "group": ["*thuisloz*", "dakloz*"]})
+    assert h.level == 2 and h.measure == ("schuldhulp*",)
+
+
+def test_measure_for_another_group_is_level_one():
+    h = hit("Studenten krijgen toegang tot schuldhulpverlening.",
+            keywords={"measure": ["schuldhulp*"], "group": ["*thuisloz*", "dakloz*"]})
+    assert h.level == 1 and h.measure_other_group == ("schuldhulp*",)
+
+
+def test_exclusion_vetoes_a_hit():
+    h = hit("We pakken drugshandel in de wijk hard aan.",
+            keywords={"measure": ["*handel"]}, exclude=["drugshandel"])
+    assert h.level == 0 and h.signals == ()
+
+
+def test_rejection_cue_near_the_measure_marks_contrary():
+    h = hit("Wij willen de subsidie voor buurthuizen afschaffen.", keywords={"measure": ["buurthui*"]})
+    assert h.contrary == ("rejection-cue",)
+
+
+def test_item_specific_contrary_phrase():
+    h = hit("Geen opvang voor EU-burgers die hier niet werken.",
+            keywords={"subject": ["eu-burger*"]}, contrary=["geen opvang"])
+    assert "geen opvang" in h.contrary
+
+
+def test_no_hit_without_terms():
+    assert hit("Meer bomen in het park.", keywords={"measure": ["buurthui*"]}) is None
