@@ -16,6 +16,7 @@ from . import __version__
 from .checklist import ChecklistError, load_checklist
 from .embed import DEFAULT_MODEL
 from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file
+from .reporting_cli import FORMATS, add_report_parser, write_reports
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -79,6 +80,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "settings": {"extractor": args.extractor, "manifest": args.manifest, "inputs": args.inputs},
     })
     print(f"{len(out.results)} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
+    if args.report and out.results:
+        for file in write_reports(args.out, args.report, args.lang, args.pdf_base):
+            print(f"report: {file}")
     if out.failures:
         print("failures:", file=sys.stderr)
         for failure in out.failures:
@@ -192,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="CSV with path,election,municipality,party,year columns (as ../shared/corpus/manifest.csv); "
                            "default: read them from <election>/<municipality>/<party>.<ext>")
     scan.add_argument("-q", "--quiet", action="store_true", help="do not print the coverage tables")
+    scan.add_argument("--report", action="append", choices=FORMATS, metavar="FORMAT",
+                      help="also write reports (html, xlsx, csv, json, parquet, png) into OUT/report (repeatable)")
+    scan.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report labels")
+    scan.add_argument("--pdf-base", metavar="BASE", help="folder or URL the report's source links start with")
     _add_matching_options(scan)
     scan.set_defaults(run=cmd_scan)
 
@@ -230,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", required=True, metavar="FILE", help="calibration file to write")
     _add_matching_options(calibrate)
     calibrate.set_defaults(run=cmd_calibrate)
+
+    add_report_parser(sub)
     return parser
 
 

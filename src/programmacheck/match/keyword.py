@@ -20,10 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import simplemma
 from spacy.language import Language
 
 from ..checklist import Checklist, Item
+from ..nlp import word_lemma
 
 #: Generic words that turn a passage about an item's measure into a position against it.
 #: Item-specific phrases come from the checklist's ``contrary`` field.
@@ -56,7 +56,7 @@ class WordPattern:
         starts, ends = word.startswith("*"), word.endswith("*")
         stem = word.strip("*")
         mode = {(False, False): "exact", (False, True): "prefix", (True, False): "suffix", (True, True): "infix"}[(starts, ends)]
-        return cls(stem=stem, mode=mode, lemma=simplemma.lemmatize(stem, lang="nl") if mode == "exact" else stem)
+        return cls(stem=stem, mode=mode, lemma=word_lemma(stem) if mode == "exact" else stem)
 
     def matches(self, token: Token) -> bool:
         if self.mode == "exact":

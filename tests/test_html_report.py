@@ -1,0 +1,121 @@
+"""The HTML report: self-contained, escaped, complete, and working in a real (headless) browser."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import require_command
+from report_fixtures import ALL_ADDRESS, GAP_ITEM, HOSTILE, HOSTILE_QUOTE, headless_chromium, report_out  # noqa: F401
+
+from programmacheck.html_report import OVERVIEW_FILE, SourceLinks, group_file, ui_strings, write_html
+from programmacheck.results import load_results
+
+LINDEWAARD = group_file("gr2026", "Lindewaard")
+PARTIES = 3
+ITEMS = 35
+
+
+@pytest.fixture(scope="module")
+def report_dir(report_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html")
+    write_html(load_results(report_out), out)
+    return out
+
+
+def test_one_file_per_group_and_an_overview(report_dir: Path) -> None:
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted(
+        [OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"])
+    overview = (report_dir / OVERVIEW_FILE).read_text()
+    for name in ("gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"):
+        assert f'href="{name}"' in overview
+    assert "scan-zonder-tekst.pdf" in overview  # the failure is listed
+
+
+def test_self_contained(report_dir: Path) -> None:
+    for file in report_dir.iterdir():
+        page = file.read_text()
+        assert not re.search(r"<link\b|<script\s[^>]*src=|@import|url\(|<img\b|<iframe\b", page), file.name
+        assert "<style>" in page and "<script>" in page
+
+
+def test_text_is_escaped(report_dir: Path) -> None:
+    page = (report_dir / LINDEWAARD).read_text()
+    assert HOSTILE_QUOTE not in page and '<script>alert' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "Orde &amp; Eigen Kracht" in page
+
+
+def test_one_cell_per_party_and_item(report_dir: Path) -> None:
+    page = (report_dir / LINDEWAARD).read_text()
+    assert len(re.findall(r'<td class="cell v-', page)) == PARTIES * ITEMS
+    assert len(re.findall(r'<div class="evidence" id=', page)) == PARTIES * ITEMS
+
+
+def test_gap_list(report_dir: Path) -> None:
+    gaps = (report_dir / LINDEWAARD).read_text().split('id="gaps"', 1)[1]
+    assert f'href="#item-{GAP_ITEM}"' in gaps and f'href="#item-{ALL_ADDRESS}"' not in gaps
+
+
+def test_labels_follow_the_language(report_out: Path, tmp_path: Path) -> None:
+    write_html(load_results(report_out), tmp_path, lang="en")
+    english = (tmp_path / LINDEWAARD).read_text()
+    assert '<html lang="en">' in english and "By item and party" in english and "Per punt" not in english
+    with pytest.raises(ValueError, match="unknown report language"):
+        ui_strings("fr")
+
+
+def test_source_links(tmp_path: Path) -> None:
+    documents = ["corpus/gr2026/a/x.pdf", "corpus/gr2026/b/y y.pdf", "corpus/gr2026/b/z.md"]
+    by_url = SourceLinks(documents, tmp_path, "https://example.org/progs/")
+    assert by_url.href(documents[1], 7) == "https://example.org/progs/b/y%20y.pdf#page=7"
+    assert by_url.href(documents[2], 1) == "https://example.org/progs/b/z.md"
+    single = SourceLinks(documents[:1], tmp_path, "/srv/pdf")
+    assert single.href(documents[0], 3) == "/srv/pdf/x.pdf#page=3"
+    relative = SourceLinks(documents, tmp_path, None)
+    target = Path(relative.href(documents[0], 2).split("#")[0])
+    assert (tmp_path / target).resolve() == Path(documents[0]).resolve()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    chromium, chromedriver = require_command("chromium"), require_command("chromedriver")
+    driver = headless_chromium(chromium, chromedriver, tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.slow
+def test_report_in_a_browser(browser, report_out: Path, tmp_path: Path) -> None:
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    write_html(load_results(report_out), tmp_path, pdf_base="https://example.org/pdf")
+    browser.get((tmp_path / OVERVIEW_FILE).as_uri())
+    browser.find_element(By.LINK_TEXT, "Lindewaard (GR2026)").click()
+    assert browser.current_url == (tmp_path / LINDEWAARD).as_uri()
+    cells = browser.find_elements(By.CSS_SELECTOR, "td.cell")
+    assert len(cells) == PARTIES * ITEMS
+    panel = browser.find_element(By.ID, "detail")
+    assert not panel.find_elements(By.CSS_SELECTOR, ".evidence:not([hidden])")
+
+    row = browser.find_element(By.ID, f"item-{HOSTILE[1]}")
+    row.find_elements(By.CSS_SELECTOR, "td.cell button")[2].click()  # the third party: Orde & Eigen Kracht
+    shown = panel.find_elements(By.CSS_SELECTOR, ".evidence:not([hidden])")
+    assert len(shown) == 1 and shown[0].is_displayed()
+    assert shown[0].find_element(By.TAG_NAME, "blockquote").text == HOSTILE_QUOTE
+    link = shown[0].find_element(By.CSS_SELECTOR, "a.source")
+    assert link.get_attribute("href") == "https://example.org/pdf/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
+    assert link.text == "p. 2"
+
+    row.find_elements(By.CSS_SELECTOR, "td.cell button")[0].click()  # another cell replaces it
+    assert len(panel.find_elements(By.CSS_SELECTOR, ".evidence:not([hidden])")) == 1
+    assert not shown[0].is_displayed()
+
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    image = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    assert len(image.getcolors(maxcolors=1 << 24)) > 50
