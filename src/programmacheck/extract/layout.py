@@ -1,0 +1,174 @@
+"""PDF layout logic shared by every PDF backend: from raw positioned lines to clean pages.
+
+A backend only reads lines (text, box, font size, bold) in content-stream order.  Everything a
+reader does without thinking happens here, once, so that backends stay interchangeable:
+
+* running headers and footers and bare page numbers are dropped (lines in the top or bottom
+  margin whose text, digits masked, repeats on many pages);
+* a page whose lines interleave two columns is put back in column order;
+* cover and table-of-contents pages are marked ``skip_matching``;
+* a document without usable text raises :class:`ExtractionError` (empty, or scanned).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..records import ExtractedDocument, Line, Page
+from . import ExtractionError
+
+# Line-final hyphen markers: pdfium writes \x02 or \ufffe where it joined a hyphenated word.
+HYPHEN_MARKERS = "\x02\ufffe"
+SOFT_HYPHEN = "\xad"
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+PAGE_NUMBER = re.compile(r"^\W*(?:pagina|page|p\.)?\s*\d{1,4}(?:\s*(?:/|van|of)\s*\d{1,4})?\W*$", re.IGNORECASE)
+# A table-of-contents entry: text, optional dot leaders, a page number at the end.
+_TOC_ENTRY = re.compile(r"\S.*?(?:\s|\.{2,}|…)\s*\d{1,3}$")
+_TOC_TITLE = re.compile(r"^\s*(inhoud|inhoudsopgave|inhoudstafel)\b", re.IGNORECASE)
+
+MARGIN = 0.09  # share of the page height that counts as top or bottom margin
+MIN_TEXT_WORDS = 10  # a page with fewer words has, for our purpose, no text layer
+COVER_MAX_WORDS = 60
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """What a backend read from one page, before layout clean-up."""
+
+    number: int
+    lines: tuple[Line, ...]
+    width: float
+    height: float
+    images: int = 0  # image objects on the page; only counted when it has little text
+
+
+def clean_text(text: str) -> str:
+    """One line's text in NFC with plain spaces.
+
+    Soft hyphens inside a line carry no meaning and go; a line-final one stays, because it says
+    for certain that the word goes on on the next line.
+    """
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    final = text.endswith(SOFT_HYPHEN)
+    return text.replace(SOFT_HYPHEN, "") + (SOFT_HYPHEN if final else "")
+
+
+def word_count(lines: Sequence[Line]) -> int:
+    return sum(len(_WORD.findall(line.text)) for line in lines)
+
+
+def build_document(path: Path, raw_pages: Sequence[RawPage]) -> ExtractedDocument:
+    """Clean raw pages into an :class:`ExtractedDocument`, or raise when there is nothing to read."""
+    if not raw_pages:
+        raise ExtractionError(f"{path}: empty PDF (0 pages)")
+    text_pages = [page for page in raw_pages if word_count(page.lines) >= MIN_TEXT_WORDS]
+    if not text_pages:
+        if any(page.images for page in raw_pages):
+            raise ExtractionError(f"{path}: no text layer (scanned?); OCR it first")
+        raise ExtractionError(f"{path}: empty PDF (no text on any of its {len(raw_pages)} pages)")
+    warnings = []
+    scanned = [p.number for p in raw_pages if p.images and word_count(p.lines) < MIN_TEXT_WORDS]
+    if len(scanned) > len(raw_pages) // 4:
+        warnings.append(f"{len(scanned)} of {len(raw_pages)} pages have no text layer (scanned?); OCR them first")
+    running = running_keys(raw_pages)
+    pages = []
+    for raw in raw_pages:
+        lines = [line for line in raw.lines if not is_running(line, raw, running)]
+        lines = order_columns(lines, raw.width)
+        pages.append(Page(number=raw.number, lines=tuple(lines), width=raw.width, height=raw.height))
+    return ExtractedDocument(path=str(path), pages=tuple(mark_skip_pages(pages)), warnings=tuple(warnings))
+
+
+# --- running headers and footers ---------------------------------------------------------------
+
+
+def _in_margin(line: Line, page: RawPage) -> bool:
+    if line.top is None or line.bottom is None:
+        return False
+    return line.bottom <= page.height * MARGIN or line.top >= page.height * (1 - MARGIN)
+
+
+def _running_key(line: Line) -> str:
+    """Digits masked and case folded, so "12 Verkiezingsprogramma" repeats on every page."""
+    return _DIGITS.sub("#", line.text.casefold()).strip()
+
+
+def running_keys(pages: Sequence[RawPage]) -> frozenset[str]:
+    """Margin texts that repeat on at least three pages (two in a document of under six).
+
+    Chapter names used as running headers repeat only on that chapter's pages, hence the low
+    floor; body text almost never sits in the margin, let alone repeats there verbatim.
+    """
+    counts: Counter[str] = Counter()
+    for page in pages:
+        counts.update({_running_key(line) for line in page.lines if _in_margin(line, page)})
+    floor = 3 if len(pages) >= 6 else 2
+    return frozenset(key for key, n in counts.items() if n >= floor)
+
+
+def is_running(line: Line, page: RawPage, running: frozenset[str]) -> bool:
+    """A header/footer line, or a bare page number in the margin."""
+    if not _in_margin(line, page):
+        return False
+    return PAGE_NUMBER.match(line.text) is not None or _running_key(line) in running
+
+
+# --- column order ------------------------------------------------------------------------------
+
+
+def order_columns(lines: list[Line], width: float) -> list[Line]:
+    """Lines in column order when the content stream interleaves two columns, else unchanged.
+
+    Interleaving shows as a zig-zag: consecutive lines jump between the left and the right half
+    of the page while moving down only a line at a time.  Then the page is re-read as: lines
+    spanning the middle (titles) in place, left column, right column, top to bottom.
+    """
+    if len(lines) < 6 or any(line.x0 is None for line in lines):
+        return lines
+    middle = width / 2
+    side = [_side(line, middle) for line in lines]
+    jumps = sum(1 for a, b in zip(side, side[1:]) if a and b and a != b)
+    halves = sum(1 for s in side if s)
+    if halves < 6 or jumps < halves / 3:
+        return lines
+    return sorted(lines, key=lambda line: (_side(line, middle) or "L", line.top or 0.0))
+
+
+def _side(line: Line, middle: float) -> str:
+    """ "L" or "R" for a line inside one half of the page, "" for one that spans the middle."""
+    assert line.x0 is not None and line.x1 is not None
+    if line.x1 <= middle + 2:
+        return "L"
+    if line.x0 >= middle - 2:
+        return "R"
+    return ""
+
+
+# --- cover and table of contents ---------------------------------------------------------------
+
+
+def is_toc_page(lines: Sequence[Line]) -> bool:
+    """Many lines that end in (or are) a page number, fewer under an "Inhoud" title."""
+    texts = [line.text for line in lines if line.text.strip()]
+    if len(texts) < 4:
+        return False
+    # An entry's page number may stand apart when the extractor cut the line at the wide gap.
+    entries = sum(1 for text in texts if _TOC_ENTRY.match(text) or PAGE_NUMBER.match(text))
+    titled = any(_TOC_TITLE.match(text) for text in texts[:5])
+    return entries >= 4 and entries / len(texts) >= (0.3 if titled else 0.45)
+
+
+def mark_skip_pages(pages: list[Page]) -> list[Page]:
+    """Mark the cover (a first page with little text) and table-of-contents pages."""
+    marked = []
+    for index, page in enumerate(pages):
+        cover = index == 0 and word_count(page.lines) < COVER_MAX_WORDS
+        marked.append(replace(page, skip_matching=True) if cover or is_toc_page(page.lines) else page)
+    return marked
