@@ -30,7 +30,8 @@ PDF_BACKENDS = ("pypdfium2", "pdfplumber")
 # (measured with benchmarks/extraction.py).
 DEFAULT_PDF_BACKEND = "pypdfium2"
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-SUPPORTED_SUFFIXES = (".pdf", *TEXT_SUFFIXES)
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (".pdf", *TEXT_SUFFIXES, ".docx", *HTML_SUFFIXES)
 
 
 def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extractor:
@@ -50,6 +51,14 @@ def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extract
         from .text_backend import TextExtractor
 
         return TextExtractor()
+    if suffix == ".docx":
+        from .docx_backend import DocxExtractor
+
+        return DocxExtractor()
+    if suffix in HTML_SUFFIXES:
+        from .html_backend import HtmlExtractor
+
+        return HtmlExtractor()
     raise ExtractionError(f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .boilerplate import drop_boilerplate
 from ..records import ExtractedDocument, Line, Page
 from . import ExtractionError
 from .layout import clean_text
@@ -55,7 +56,9 @@ def text_lines(text: str) -> list[Line]:
     raw = text.splitlines()
     lengths = sorted(len(line.strip()) for line in raw if line.strip())
     wrapped = bool(lengths) and lengths[int(0.95 * (len(lengths) - 1))] <= HARD_WRAP_CHARS
-    return _lines(raw, breaks_every_line=not wrapped, markdown=False)
+    if not wrapped:  # text saved from a web page: menus, cookie banners and teasers go
+        return [Line(text=clean_text(p), break_before=True) for p in drop_boilerplate(raw) if clean_text(p)]
+    return _lines(raw, breaks_every_line=False, markdown=False)
 
 
 def markdown_lines(text: str) -> list[Line]:

@@ -1,0 +1,175 @@
+"""Scanned PDFs: find pages without a usable text layer and OCR them with ocrmypdf (Dutch).
+
+Some programmes are scans: pages with no text at all, or with a text layer from an old OCR run
+that is garbage (``ff> #·ff> <:"I``).  Either way the words a reader sees are not in the file,
+so those pages are OCR'd again with Tesseract's Dutch model through ``ocrmypdf``, forcing the
+old layer out, and the result is read by the normal PDF backends.
+
+OCR is a system dependency (Debian ``ocrmypdf`` and ``tesseract-ocr-nld``); when it is missing,
+:class:`OcrUnavailable` says in one line which pages go unread and how to install it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from wordfreq import zipf_frequency
+
+from . import ExtractionError
+
+LANGUAGE = "nld"
+INSTALL_HINT = "apt-get install ocrmypdf tesseract-ocr-nld"
+MIN_DUTCH_WORDS = (
+    3  # fewer Dutch words than this: no text layer to speak of (a divider has more)
+)
+MIN_QUALITY = 0.5  # a real Dutch page scores ~0.9; an OCR garbage layer ~0.1
+SECONDS_PER_PAGE_LIMIT = (
+    120  # ocrmypdf is stopped past this, so a broken install cannot hang a run
+)
+
+_EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’„«»-–—•·*/\\|"
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_LETTER = re.compile(r"[^\W\d_]")
+_ADDRESS = re.compile(r"://|^www\.|@")
+
+
+class OcrUnavailable(Exception):
+    """OCR is needed but ocrmypdf or Tesseract's Dutch data is not installed; ``str()`` is one line."""
+
+
+def page_text_quality(text: str) -> float:
+    """Share of a page's word-like tokens that are Dutch words: ~0.9 for real text, ~0.1 for OCR garbage.
+
+    Tokens without a letter (numbers, bullets) and web addresses are left out, so that a page of
+    line numbers or links is not mistaken for garbage.  Single letters count as non-words: garbage
+    layers are full of them, while Dutch uses almost none.
+    """
+    tokens = _letter_tokens(text)
+    if not tokens:
+        return 0.0
+    return sum(_is_dutch_word(token) for token in tokens) / len(tokens)
+
+
+def needs_ocr(page_texts: list[str]) -> list[int]:
+    """1-based numbers of the pages whose text layer is missing, all but empty, or garbage.
+
+    A chapter divider with a few real words is left alone: OCR costs seconds a page.  A page that
+    is empty because it is blank or a photo is flagged too; a caller that knows which pages hold
+    images can skip the others.
+    """
+    return [
+        number for number, text in enumerate(page_texts, start=1) if not _usable(text)
+    ]
+
+
+def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
+    """An OCR'd copy of ``path`` in which ``pages`` (1-based) carry a fresh Dutch text layer.
+
+    ``--force-ocr`` rasterises those pages and replaces whatever text they had, which is what a
+    garbage layer needs; the other pages pass through untouched.  Without ``output`` the copy goes
+    into a new temporary folder that the caller deletes.
+    """
+    command = ocr_command()
+    if output is None:
+        output = Path(tempfile.mkdtemp(prefix="programmacheck-ocr-")) / path.name
+    arguments = [
+        command,
+        "-l", LANGUAGE,
+        "--force-ocr",
+        "--pages", ",".join(str(page) for page in sorted(set(pages))),
+        "--output-type", "pdf",  # no PDF/A conversion: the copy is read once, not archived
+        "--optimize", "0",
+        "--quiet",
+        str(path),
+        str(output),
+    ]  # fmt: skip
+    try:
+        subprocess.run(
+            arguments,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=SECONDS_PER_PAGE_LIMIT * len(pages),
+        )
+    except subprocess.CalledProcessError as error:
+        reason = (
+            error.stderr.strip().splitlines() or [f"exit code {error.returncode}"]
+        )[-1]
+        raise ExtractionError(
+            f"{path}: OCR failed on pages {_page_list(pages)} ({reason})"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise ExtractionError(
+            f"{path}: OCR of pages {_page_list(pages)} took too long and was stopped"
+        ) from None
+    return output
+
+
+def ocr_command() -> str:
+    """The ``ocrmypdf`` executable, once it is known that Tesseract can read Dutch.
+
+    Raises :class:`OcrUnavailable` (without page numbers: :func:`unavailable_message` adds them).
+    """
+    command = shutil.which("ocrmypdf")
+    if command is None:
+        raise OcrUnavailable(
+            f"ocrmypdf is not installed (install with: {INSTALL_HINT})"
+        )
+    if LANGUAGE not in _tesseract_languages(shutil.which("tesseract")):
+        raise OcrUnavailable(
+            f"Tesseract has no Dutch language data (install with: {INSTALL_HINT})"
+        )
+    return command
+
+
+def unavailable_message(path: Path, pages: list[int], problem: OcrUnavailable) -> str:
+    """The one-line warning for a file whose scanned pages stay unread."""
+    return f"{path}: pages {_page_list(pages)} have no usable text layer and were skipped: {problem}"
+
+
+@lru_cache(maxsize=4)
+def _tesseract_languages(tesseract: str | None) -> frozenset[str]:
+    """Languages installed for Tesseract (asked once per executable: the call takes ~50 ms)."""
+    if tesseract is None:
+        return frozenset()
+    listing = subprocess.run(
+        [tesseract, "--list-langs"], capture_output=True, text=True, check=False
+    )
+    # The first line is a header ("List of available languages in ...").
+    return frozenset(line.strip() for line in listing.stdout.splitlines()[1:])
+
+
+def _usable(text: str) -> bool:
+    tokens = _letter_tokens(text)
+    dutch = sum(_is_dutch_word(token) for token in tokens)
+    return dutch >= MIN_DUTCH_WORDS and dutch / len(tokens) >= MIN_QUALITY
+
+
+def _letter_tokens(text: str) -> list[str]:
+    """Whitespace tokens with their edge punctuation stripped that hold a letter and are no address."""
+    tokens = (token.strip(_EDGE_PUNCTUATION) for token in text.split())
+    return [
+        token
+        for token in tokens
+        if _LETTER.search(token) and not _ADDRESS.search(token)
+    ]
+
+
+def _is_dutch_word(token: str) -> bool:
+    """A token of letters that wordfreq knows as Dutch.
+
+    Two-letter tokens must be common (de, en, op: zipf > 5), because garbage layers are full of
+    letter pairs that wordfreq has seen somewhere (ff, gs, tr: zipf 3–4).
+    """
+    if len(token) < 2 or not _WORD.fullmatch(token):
+        return False
+    return zipf_frequency(token.lower(), "nl") > (5.0 if len(token) == 2 else 1.0)
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(page) for page in sorted(set(pages)))

@@ -1,0 +1,124 @@
+"""Scanned PDFs: detecting pages without a usable text layer, OCR with ocrmypdf, and its absence."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import require_command
+from wordfreq import zipf_frequency
+
+from programmacheck.extract.ocr import (
+    INSTALL_HINT,
+    OcrUnavailable,
+    needs_ocr,
+    ocr_command,
+    ocr_pdf,
+    page_text_quality,
+    unavailable_message,
+)
+
+NORMAL_PAGE = (
+    "Wonen en armoede\n"
+    "Wij willen dat iedereen in onze gemeente een betaalbaar huis heeft. Daarom bouwen wij de komende\n"
+    "vier jaar tweeduizend sociale huurwoningen en pakken wij dakloosheid samen met de zorg aan.\n"
+    "De gemeente helpt inwoners met schulden snel en zonder wachtlijst (zie ook www.example.nl).\n"
+    "• 40% betaalbaar bij nieuwbouw, 12 flexwoningen per jaar\n"
+)
+GARBAGE_PAGE = "n\ng\n#\nff>\n[\nE\n.7\n<:\"I\nt\n4\nEff>\ne:\n=5\n0a\nC') ..eff>\ns\n#·ff> r o ~ :ii;- 5· gs tr ge\n"
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _page_texts(path: Path) -> list[str]:
+    document = pdfium.PdfDocument(path)
+    try:
+        return [
+            document[index].get_textpage().get_text_range()
+            for index in range(len(document))
+        ]
+    finally:
+        document.close()
+
+
+def test_quality_separates_dutch_text_from_garbage() -> None:
+    assert page_text_quality(NORMAL_PAGE) > 0.85
+    assert page_text_quality(GARBAGE_PAGE) < 0.2
+    assert page_text_quality("") == 0.0
+
+
+def test_needs_ocr_flags_empty_and_garbage_pages_only() -> None:
+    divider = "Hoofdstuk 3\nZorg en welzijn voor iedereen in onze gemeente"  # a short page of real words
+    assert needs_ocr([NORMAL_PAGE, "", GARBAGE_PAGE, divider, "12"]) == [2, 3, 5]
+
+
+def test_missing_ocrmypdf_gives_one_line_naming_pages_and_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(
+        "PATH", str(tmp_path)
+    )  # an empty folder: no ocrmypdf, no tesseract
+    with pytest.raises(OcrUnavailable) as error:
+        ocr_pdf(tmp_path / "scan.pdf", [1, 3])
+    message = unavailable_message(Path("scan.pdf"), [3, 1], error.value)
+    assert (
+        message
+        == f"scan.pdf: pages 1, 3 have no usable text layer and were skipped: ocrmypdf is not installed (install with: {INSTALL_HINT})"
+    )
+
+
+def test_missing_dutch_language_data_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, script in (
+        ("ocrmypdf", "exit 0"),
+        ("tesseract", 'echo "List of available languages (1):"; echo eng'),
+    ):
+        fake = tmp_path / name
+        fake.write_text(f"#!/bin/sh\n{script}\n")
+        fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        OcrUnavailable, match="no Dutch language data .*tesseract-ocr-nld"
+    ):
+        ocr_command()
+
+
+@pytest.mark.slow
+def test_garbage_ocr_layer_is_detected(corpus_dir: Path) -> None:
+    assert needs_ocr(
+        _page_texts(corpus_dir / "edge" / "scanned-1971-garbage-ocr-layer.pdf")
+    ) == [1, 2, 3, 4]
+
+
+@pytest.mark.slow
+def test_real_programme_pages_are_not_sent_to_ocr(corpus_dir: Path) -> None:
+    texts = _page_texts(
+        corpus_dir / "edge" / "landing-page-print-partij-voor-morgen.pdf"
+    )
+    assert (
+        needs_ocr(texts) == []
+    )  # its last page is only a browser's print footer: still not a scan
+
+
+@pytest.mark.slow
+def test_scanned_pages_read_as_dutch_after_ocr(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    require_command("ocrmypdf")
+    scan = corpus_dir / "edge" / "scanned-1948-no-text-layer.pdf"
+    pages = needs_ocr(_page_texts(scan))
+    assert pages == [1, 2, 3]
+    started = time.perf_counter()
+    output = ocr_pdf(scan, pages, tmp_path / "ocr.pdf")
+    seconds = time.perf_counter() - started
+    words = _WORD.findall(" ".join(_page_texts(output)))
+    dutch = sum(zipf_frequency(word.lower(), "nl") > 1 for word in words)
+    print(
+        f"OCR: {seconds / len(pages):.1f} s/page, {len(words)} words, {dutch / len(words):.0%} Dutch"
+    )
+    assert len(words) >= 200
+    # A 1948 stencil: Tesseract's Debian (fast) Dutch model reads ~78 % of its words as Dutch.
+    assert dutch / len(words) >= 0.7
