@@ -151,7 +151,7 @@ def _garbage(path: Path) -> Path:
         (_garbage, "not a readable PDF"),
         (_encrypted_pdf, "encrypted PDF"),
         (_blank_pdf, "empty PDF"),
-        (_image_only_pdf, "no text layer (scanned?); OCR it first"),
+        (_image_only_pdf, "no text layer (scanned?)"),
     ],
 )
 def test_bad_pdf_raises_one_line_naming_file_and_problem(tmp_path: Path, backend: str, make, problem: str) -> None:
@@ -173,10 +173,13 @@ def test_missing_and_unsupported_files_raise(tmp_path: Path) -> None:
         extract_file(_blank_pdf(tmp_path / "x.pdf"), pdf_backend="nope")
 
 
-def test_scanned_programme_in_corpus_asks_for_ocr(corpus_dir: Path) -> None:
+def test_scanned_programme_in_corpus_has_no_text_layer(corpus_dir: Path) -> None:
+    """The backend itself reports the missing layer; ``extract_file`` then OCRs (tests/test_ocr.py)."""
+    from programmacheck.extract.pdfium_backend import PdfiumExtractor
+
     path = corpus_dir / "edge" / "scanned-1948-no-text-layer.pdf"
     with pytest.raises(ExtractionError, match=re.escape("no text layer (scanned?); OCR it first")):
-        extract_file(path)
+        PdfiumExtractor().extract(path)
 
 
 def test_table_of_contents_is_recognised() -> None:

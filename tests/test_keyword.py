@@ -63,11 +63,6 @@ def test_exclusion_vetoes_a_hit():
     assert h.level == 0 and h.signals == ()
 
 
-def test_rejection_cue_near_the_measure_marks_contrary():
-    h = hit("Wij willen de subsidie voor buurthuizen afschaffen.", keywords={"measure": ["buurthui*"]})
-    assert h.contrary == ("rejection-cue",)
-
-
 def test_item_specific_contrary_phrase():
     h = hit("Geen opvang voor EU-burgers die hier niet werken.",
             keywords={"subject": ["eu-burger*"]}, contrary=["geen opvang"])

@@ -122,3 +122,18 @@ def test_scanned_pages_read_as_dutch_after_ocr(
     assert len(words) >= 200
     # A 1948 stencil: Tesseract's Debian (fast) Dutch model reads ~78 % of its words as Dutch.
     assert dutch / len(words) >= 0.7
+
+
+@pytest.mark.slow
+def test_extract_file_ocrs_a_scanned_programme_and_marks_its_paragraphs(corpus_dir: Path) -> None:
+    require_command("ocrmypdf")
+    from programmacheck.extract import extract_file
+    from programmacheck.segment import paragraphs
+
+    scan = corpus_dir / "edge" / "scanned-1948-no-text-layer.pdf"
+    document = extract_file(scan)
+    assert all(page.ocr for page in document.pages)
+    assert any("read by OCR" in warning for warning in document.warnings)
+    found = paragraphs("scan", document)
+    assert found and all(p.ocr for p in found)
+    assert sum(len(p.text.split()) for p in found) >= 200

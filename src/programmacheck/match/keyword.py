@@ -10,8 +10,8 @@ The term syntax is documented for checklist authors in ``checklist/README.md``:
 - ``a & b`` needs every part somewhere in the same passage.
 
 Per item and passage the matcher reports a :class:`KeywordHit`: the item's own measure (for
-its group, where the item names one), only its subject, an exclusion veto, or a phrase that
-rejects the item.
+its group, where the item names one), only its subject, an exclusion veto, or one of the
+item's phrases that reject it.
 """
 
 from __future__ import annotations
@@ -24,17 +24,6 @@ from spacy.language import Language
 
 from ..checklist import Checklist, Item
 from ..nlp import word_lemma
-
-#: Generic words that turn a passage about an item's measure into a position against it.
-#: Item-specific phrases come from the checklist's ``contrary`` field.
-REJECTION_CUES = (
-    "afschaffen", "afgeschaft", "schrappen", "geschrapt", "stoppen met", "stopt met", "tegen",
-    "wegbezuinigen", "bezuinigen op", "niet langer", "geen geld", "geen subsidie", "terugsturen",
-    "afbouwen", "niet meer",
-)
-#: How many tokens a rejection cue may stand from a measure or subject term.
-REJECTION_REACH = 6
-
 
 @dataclass(frozen=True)
 class Token:
@@ -136,9 +125,6 @@ class CompiledItem:
                    compile_all(item.keywords.group), compile_all(item.exclude), compile_all(item.contrary))
 
 
-_REJECTION_TERMS = tuple(Term.parse(cue) for cue in REJECTION_CUES)
-
-
 def tokenize(doc: Iterable) -> list[Token]:
     """spaCy tokens → match tokens (surface, lemma, hyphen parts), punctuation dropped."""
     tokens = []
@@ -151,10 +137,6 @@ def tokenize(doc: Iterable) -> list[Token]:
             forms.update(p for p in surface.split("-") if p)
         tokens.append(Token(frozenset(forms)))
     return tokens
-
-
-def _near(a: list[int], b: list[int], reach: int) -> bool:
-    return any(abs(x - y) <= reach for x in a for y in b)
 
 
 class KeywordMatcher:
@@ -172,10 +154,9 @@ class KeywordMatcher:
         return [self.match_tokens(tokens) for tokens in self.tokenize_all(texts)]
 
     def match_tokens(self, tokens: Sequence[Token]) -> dict[str, KeywordHit]:
-        rejection_positions = [p for t in _REJECTION_TERMS for p in (t.positions(tokens) or [])]
         hits: dict[str, KeywordHit] = {}
         for item in self.items:
-            hit = self._match_item(item, tokens, rejection_positions)
+            hit = self._match_item(item, tokens)
             if hit is not None:
                 hits[item.item_id] = hit
         return hits
@@ -189,22 +170,21 @@ class KeywordMatcher:
                 found[term.text] = positions
         return found
 
-    def _match_item(self, item: CompiledItem, tokens: Sequence[Token], rejection_positions: list[int]) -> KeywordHit | None:
+    def _match_item(self, item: CompiledItem, tokens: Sequence[Token]) -> KeywordHit | None:
         measure = self._found(item.measure, tokens)
         subject = self._found(item.subject, tokens)
         if not (measure or subject):
             return None
         excluded = tuple(self._found(item.exclude, tokens))
         group_ok = not item.group or bool(self._found(item.group, tokens))
-        contrary = list(self._found(item.contrary, tokens))
-        topic_positions = [p for ps in (*measure.values(), *subject.values()) for p in ps]
-        if rejection_positions and _near(topic_positions, rejection_positions, REJECTION_REACH):
-            contrary.append("rejection-cue")
+        # Whether a rejecting word is for or against an item depends on the item ("afschaffen
+        # van de kostendelersnorm" is what 3.2 asks), so contrary phrases are the checklist's.
+        contrary = tuple(self._found(item.contrary, tokens))
         return KeywordHit(
             measure=tuple(measure) if group_ok else (),
             measure_other_group=() if group_ok else tuple(measure),
             subject=tuple(subject),
-            contrary=tuple(contrary),
+            contrary=contrary,
             excluded=excluded,
         )
 

@@ -1,0 +1,82 @@
+"""An SQLite cache in front of any :class:`~programmacheck.embed.Embedder`.
+
+Why: programmes are re-read often (new checklist items, new calibration, reruns) while their
+text rarely changes, and embedding is the slow step.  Vectors are keyed by the embedder's
+``identity`` (model, version, precision, prompts), the role and the text's sha256, so a different
+model or precision never reads another's vectors.  One writer at a time is assumed; WAL mode lets
+readers run alongside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from . import Embedder, Role
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    identity TEXT NOT NULL,
+    role TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (identity, role, text_sha256)
+) WITHOUT ROWID
+"""
+#: Keys per SELECT, below SQLite's default limit on bound parameters.
+_LOOKUP_CHUNK = 500
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """Same interface and identity as ``inner``; only texts not yet cached reach it."""
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.identity = inner.identity
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(_SCHEMA)
+
+    def embed(self, texts: list[str], role: Role) -> np.ndarray:
+        if not texts:
+            return self.inner.embed([], role)  # the inner embedder knows the (0, dim) shape
+        keys = [text_key(text) for text in texts]
+        found = self._lookup(role, set(keys))
+        missing = {key: text for key, text in zip(keys, texts) if key not in found}
+        if missing:
+            vectors = self.inner.embed(list(missing.values()), role)
+            found.update(zip(missing, vectors))
+            self._store(role, missing, vectors)
+        return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
+
+    def _lookup(self, role: Role, keys: set[str]) -> dict[str, np.ndarray]:
+        ordered = sorted(keys)
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start : start + _LOOKUP_CHUNK]
+            rows = self._db.execute(
+                "SELECT text_sha256, vector FROM vectors WHERE identity = ? AND role = ?"
+                f" AND text_sha256 IN ({','.join('?' * len(chunk))})",
+                (self.identity, role, *chunk),
+            )
+            found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
+        return found
+
+    def _store(self, role: Role, missing: dict[str, str], vectors: np.ndarray) -> None:
+        rows = (
+            (self.identity, role, key, np.asarray(vector, dtype=np.float32).tobytes())
+            for key, vector in zip(missing, vectors)
+        )
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
