@@ -71,3 +71,15 @@ def test_item_specific_contrary_phrase():
 
 def test_no_hit_without_terms():
     assert hit("Meer bomen in het park.", keywords={"measure": ["buurthui*"]}) is None
+
+
+def test_rejection_of_the_measure_is_contrary_when_the_item_opts_in():
+    text = "De subsidies voor de buurthuizen stoppen we volledig."
+    assert hit(text, keywords={"measure": ["buurthui*"]}, contrary=["{rejection}"]).contrary == ("{rejection}:stoppen",)
+    assert hit(text, keywords={"measure": ["buurthui*"]}).contrary == ()
+
+
+def test_rejection_cue_next_to_a_subject_only_is_not_contrary():
+    h = hit("We stoppen de eenzaamheid in de wijk.", keywords={"measure": ["buurthui*"], "subject": ["eenzaam*"]},
+            contrary=["{rejection}"])
+    assert h.contrary == ()

@@ -54,8 +54,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     found, missing = programmes(args.inputs, args.manifest)
     out = OutputFolder(args.out)
+    def report_failure(failure) -> None:
+        out.fail(failure)
+        print(f"error: {failure.message}", file=sys.stderr, flush=True)
+
     for given in missing:
-        out.fail(Failure(given, f"{given}: no such file or folder"))
+        report_failure(Failure(given, f"{given}: no such file or folder"))
     if not found and not missing:
         return _fail("no .pdf, .txt or .md files in the given inputs")
 
@@ -65,10 +69,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
             print(coverage_table(result, scanner.checklist.checklist), flush=True)
             for warning in result.warnings:
                 print(f"  warning: {warning}", flush=True)
-
-    def report_failure(failure) -> None:
-        out.fail(failure)
-        print(f"error: {failure.message}", file=sys.stderr, flush=True)
 
     scanner.scan(found, on_result=show, on_failure=report_failure)
     out.close({

@@ -58,7 +58,9 @@ class SentenceTransformerEmbedder:
         import sentence_transformers
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # a bar per model load would drown the scan's output
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         self._model = SentenceTransformer(
             str(model), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype}

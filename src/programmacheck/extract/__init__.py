@@ -67,6 +67,8 @@ def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Ex
     path = Path(path)
     if not path.is_file():
         raise ExtractionError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ExtractionError(f"{path}: empty file (0 bytes)")
     extractor = get_extractor(path, pdf_backend)
     if path.suffix.lower() == ".pdf":
         from .ocr import extract_with_ocr

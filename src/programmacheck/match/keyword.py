@@ -25,6 +25,18 @@ from spacy.language import Language
 from ..checklist import Checklist, Item
 from ..nlp import word_lemma
 
+#: The contrary entry ``{rejection}``: a passage naming the item's measure *and* one of these
+#: rejecting phrases takes a position against it.  Opt-in per item, because for some items the
+#: rejecting word is the measure itself ("afschaffen van de kostendelersnorm").
+REJECTION = "{rejection}"
+REJECTION_CUES = (
+    "stoppen", "afschaffen", "schaffen", "schrappen", "opheffen", "afbouwen", "wegbezuinigen",
+    "bezuinigen", "geen gemeentegeld", "geen geld", "geen subsidie", "geen euro", "geen cent",
+    "niet subsidiëren", "niet financieren", "niet betalen", "komt & niet", "komen & niet",
+    "zijn tegen", "tegenstander*", "niet nodig", "overbodig", "terugsturen", "terug te sturen",
+)
+
+
 @dataclass(frozen=True)
 class Token:
     """The forms a term word may match: lower-case surface, lemma, and hyphen parts."""
@@ -115,14 +127,20 @@ class CompiledItem:
     group: tuple[Term, ...]
     exclude: tuple[Term, ...]
     contrary: tuple[Term, ...]
+    rejection: bool  # whether REJECTION_CUES next to a measure term count as contrary
 
     @classmethod
     def from_item(cls, item: Item) -> CompiledItem:
         def compile_all(terms: Iterable[str]) -> tuple[Term, ...]:
             return tuple(Term.parse(t) for t in terms)
 
+        phrases = [t for t in item.contrary if t != REJECTION]
         return cls(item.id, compile_all(item.keywords.measure), compile_all(item.keywords.subject),
-                   compile_all(item.keywords.group), compile_all(item.exclude), compile_all(item.contrary))
+                   compile_all(item.keywords.group), compile_all(item.exclude), compile_all(phrases),
+                   rejection=REJECTION in item.contrary)
+
+
+_REJECTION_TERMS = tuple(Term.parse(cue) for cue in REJECTION_CUES)
 
 
 def tokenize(doc: Iterable) -> list[Token]:
@@ -180,6 +198,8 @@ class KeywordMatcher:
         # Whether a rejecting word is for or against an item depends on the item ("afschaffen
         # van de kostendelersnorm" is what 3.2 asks), so contrary phrases are the checklist's.
         contrary = tuple(self._found(item.contrary, tokens))
+        if measure and group_ok and item.rejection:
+            contrary += tuple(f"{REJECTION}:{cue}" for cue in self._found(_REJECTION_TERMS, tokens))
         return KeywordHit(
             measure=tuple(measure) if group_ok else (),
             measure_other_group=() if group_ok else tuple(measure),
@@ -195,4 +215,4 @@ _TERM_CHARS = re.compile(r"^[\w\-*&' .]+$")
 def invalid_terms(item: Item) -> list[str]:
     """Terms with characters the matcher cannot use (reported by ``checklist validate``)."""
     terms = [*item.keywords.measure, *item.keywords.subject, *item.keywords.group, *item.exclude, *item.contrary]
-    return [t for t in terms if not _TERM_CHARS.match(t)]
+    return [t for t in terms if t != REJECTION and not _TERM_CHARS.match(t)]
