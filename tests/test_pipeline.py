@@ -12,6 +12,7 @@ from conftest import REPO_ROOT
 
 from programmacheck.checklist import load_checklist
 from programmacheck.cli import main
+from programmacheck.programmes import programmes
 from programmacheck.report import EVIDENCE_COLUMNS, VERDICT_COLUMNS
 
 SAMPLES = REPO_ROOT / "corpus" / "samples"
@@ -142,10 +143,23 @@ def test_every_municipal_programme_scans(corpus_dir: Path, tmp_path: Path):
     status = main(["scan", *inputs, "--out", str(tmp_path), "--quiet", "--manifest", str(corpus_dir / "manifest.csv")])
     assert status == 0, read_csv(tmp_path / "failures.csv")
     rows = read_csv(tmp_path / "verdicts.csv")
-    expected_files = [p for folder in ("gr2026", "gr2022") for p in (corpus_dir / folder).rglob("*")
-                      if p.suffix in {".pdf", ".txt", ".md"}]
-    assert len({r["document"] for r in rows}) == len(expected_files)
+    found, _ = programmes(inputs, corpus_dir / "manifest.csv")
+    assert {r["document"] for r in rows} == {p.document for p in found}
+    assert any(r["document"].endswith("dalfsen/vvd-web") for r in rows)  # nine web pages, one programme
     cda = next(r for r in rows if r["document"].endswith("amsterdam/cda.pdf"))
     assert (cda["municipality"], cda["party"], cda["election"]) == ("Amsterdam", "CDA", "gr2026")  # from the manifest
     for name in ("evidence.csv", "paragraphs.jsonl", "run.json", "failures.csv"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_a_saved_website_folder_is_one_programme(tmp_path: Path):
+    site = tmp_path / "gr2026" / "lindewaard" / "vooruit-web"
+    site.mkdir(parents=True)
+    (site / "_index.md").write_text("# Ons programma\n\nInleiding.\n", encoding="utf-8")
+    (site / "wonen.md").write_text("# Wonen\n\nWe bouwen flexwoningen voor daklozen.\n", encoding="utf-8")
+    (tmp_path / "gr2026" / "lindewaard" / "other.txt").write_text("Een ander programma.\n", encoding="utf-8")
+    found, missing = programmes([str(tmp_path)])
+    web = next(p for p in found if p.document.endswith("vooruit-web"))
+    assert [Path(f).name for f in web.files] == ["_index.md", "wonen.md"]  # the index is read first
+    assert web.metadata["party"] == "vooruit-web" and web.metadata["municipality"] == "Lindewaard"
+    assert len(found) == 2 and missing == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -81,7 +81,11 @@ def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -
     for file in programme.files:
         extracted = extract_file(file, pdf_backend=extractor)
         warnings.extend(extracted.warnings)
-        paragraphs.extend(segment.paragraphs(programme.document, extracted))
+        found = segment.paragraphs(programme.document, extracted)
+        if len(programme.files) > 1:  # say which file of the programme a quote comes from
+            name = os.path.basename(file)
+            found = [replace(p, section=f"{name} › {p.section}" if p.section else name) for p in found]
+        paragraphs.extend(found)
     if not any(p.matchable for p in paragraphs):
         raise ExtractionError(f"{programme.document}: no text found to match")
     return ProgrammeText(paragraphs, segment.passages(paragraphs), tuple(warnings))

@@ -5,6 +5,11 @@ path as given; a file found inside a folder is named by that folder argument joi
 path below it, so results stay traceable to what the user typed.  Metadata comes from a
 manifest (the format of the shared corpus' ``manifest.csv``) or else from the folder layout
 ``<election>/<municipality>/<party>.<ext>`` (national: ``<election>/<party>.<ext>``).
+
+One programme may be several files (a party website saved page by page).  Such files are read
+as one programme, named by their folder, when the manifest gives them the same election,
+municipality and party within one folder, or when their folder holds an ``_index.md`` (the
+section index of a saved website, read first).
 """
 
 from __future__ import annotations
@@ -70,12 +75,41 @@ def metadata_from_layout(document: str) -> dict[str, str]:
     }
 
 
+WEBSITE_INDEX = "_index.md"
+
+
+def _group_key(document: str, metadata: dict[str, str], from_manifest: bool) -> tuple:
+    """Files with the same key form one programme; a file alone keeps a key of its own."""
+    folder = os.path.dirname(document)
+    if os.path.isfile(os.path.join(folder, WEBSITE_INDEX)):
+        return ("folder", folder)
+    if from_manifest and metadata.get("party"):
+        return ("manifest", folder, metadata.get("election"), metadata.get("municipality"), metadata["party"])
+    return ("file", document)
+
+
+def _reading_order(document: str) -> tuple[bool, str]:
+    return (os.path.basename(document) != WEBSITE_INDEX, document)
+
+
 def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tuple[list[Programme], list[str]]:
-    """Programmes to scan (one per file) with metadata, and the inputs that were not found."""
+    """Programmes to scan with metadata, and the inputs that were not found."""
     documents, missing = discover(inputs)
     rows = read_manifest(manifest) if manifest else []
-    result = []
+    groups: dict[tuple, list[tuple[str, dict[str, str]]]] = {}
     for document in documents:
-        metadata = (metadata_from_manifest(document, rows) if rows else None) or metadata_from_layout(document)
-        result.append(Programme(document=document, files=(document,), metadata=metadata))
+        from_manifest = metadata_from_manifest(document, rows) if rows else None
+        metadata = from_manifest or metadata_from_layout(document)
+        groups.setdefault(_group_key(document, metadata, from_manifest is not None), []).append((document, metadata))
+    result = []
+    for members in groups.values():
+        files = tuple(sorted((d for d, _ in members), key=_reading_order))
+        if len(files) == 1:
+            result.append(Programme(document=files[0], files=files, metadata=members[0][1]))
+            continue
+        folder = os.path.dirname(files[0])
+        metadata = dict(members[0][1])
+        if not rows:  # the layout rule read the folder as the party: it is <party>/<page>.md
+            metadata.update(metadata_from_layout(folder))
+        result.append(Programme(document=folder, files=files, metadata=metadata))
     return result, missing
