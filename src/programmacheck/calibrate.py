@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .evaluate import GoldFile, Pair, load_gold
-from .match.hybrid import ItemSignals
+from .match.hybrid import FEATURES, ItemSignals
 from .pipeline import ProgrammeText, Scanner, read_programme
 from .programmes import metadata_from_layout
 from .records import ItemVerdict, Programme
@@ -39,7 +39,16 @@ def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str 
     return examples
 
 
-def fit(examples: Sequence[GoldProgramme], scanner: Scanner) -> VerdictModel:
+#: Baselines reported beside the combined system: the same model reading one signal family.
+BASELINES: dict[str, tuple[str, ...]] = {
+    "keyword-only": ("measure_passages", "subject_passages"),
+    "dense-only": ("dense_top",),
+    "bm25-only": ("lexical_top",),
+    "combined": FEATURES,
+}
+
+
+def fit(examples: Sequence[GoldProgramme], scanner: Scanner, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
     features, labels = [], []
     for example in examples:
         for s in example.signals:
@@ -47,17 +56,17 @@ def fit(examples: Sequence[GoldProgramme], scanner: Scanner) -> VerdictModel:
                 features.append(s.features)
                 labels.append(example.gold.labels[s.item_id])
     provenance = fit_provenance([e.gold.document for e in examples], scanner.embedder.identity, scanner.checklist.sha256)
-    return VerdictModel.fit(features, labels, provenance)
+    return VerdictModel.fit(features, labels, provenance, feature_names=feature_names)
 
 
-def leave_one_out(examples: Sequence[GoldProgramme], scanner: Scanner,
-                  extra_training: Sequence[GoldProgramme] = ()) -> tuple[list[Pair], list[ItemVerdict]]:
+def leave_one_out(examples: Sequence[GoldProgramme], scanner: Scanner, extra_training: Sequence[GoldProgramme] = (),
+                  feature_names: Sequence[str] = FEATURES) -> tuple[list[Pair], list[ItemVerdict]]:
     """Score each programme with a model fitted on the others (plus ``extra_training``)."""
     pairs: list[Pair] = []
     verdicts: list[ItemVerdict] = []
     for held_out in examples:
         training = [e for e in examples if e is not held_out] + list(extra_training)
-        model = fit(training, scanner)
+        model = fit(training, scanner, feature_names)
         predicted = scanner.verdicts(held_out.programme, held_out.text, held_out.signals, model=model)
         verdicts.extend(predicted)
         pairs.extend(Pair(held_out.gold.document, v.item_id, held_out.gold.labels[v.item_id], v.verdict)

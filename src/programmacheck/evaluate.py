@@ -12,6 +12,8 @@ import csv
 import glob
 import json
 import os
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -177,3 +179,47 @@ def format_report(pairs: Sequence[Pair], show_items: bool = True) -> str:
                 f"    {r['item_id']:<6} {r['addressed_p']:.2f}/{r['addressed_r']:.2f}/{r['addressed_f1']:.2f} ({r['addressed_support']})"
                 f" | {r['mentioned_p']:.2f}/{r['mentioned_r']:.2f}/{r['mentioned_f1']:.2f} ({r['mentioned_support']})")
     return "\n".join(lines)
+
+
+def normalise_quote(text: str) -> str:
+    """As the extraction benchmark: NFKC, no soft hyphens or pdfium marks, lower case,
+    letters and digits only (words kept apart by single spaces)."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "").replace("\x02", "").replace("\ufffe", "")
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def quote_matches(tool_quote: str, gold_quote: str, share: float = 0.6) -> bool:
+    """The tool's quote contains the gold quote, or shares at least ``share`` of its words with it."""
+    tool, gold = normalise_quote(tool_quote), normalise_quote(gold_quote)
+    if not tool or not gold:
+        return False
+    if gold in tool or tool in gold:
+        return True
+    tool_words, gold_words = set(tool.split()), set(gold.split())
+    return len(tool_words & gold_words) / len(tool_words) >= share
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    document: str
+    item_id: str
+    tool_quote: str
+    matched: bool
+
+
+def evidence_agreement(golds: Sequence[GoldFile], first_quotes: dict[tuple[str, str], str]) -> list[EvidenceCheck]:
+    """For items that gold and tool both call `addressed`: does the tool's first quote match a
+    gold evidence quote?  ``first_quotes`` maps (verdict document, item id) to the tool's quote
+    for the items the tool called `addressed`."""
+    checks = []
+    documents = sorted({d for d, _ in first_quotes})
+    for gold in golds:
+        matching = [d for d in documents if d == os.path.normpath(gold.document) or d.endswith(os.sep + os.path.normpath(gold.document))]
+        if len(matching) != 1:
+            continue
+        for item_id, label in gold.labels.items():
+            quote = first_quotes.get((matching[0], item_id))
+            if label == "addressed" and quote is not None:
+                ok = any(quote_matches(quote, e["quote"]) for e in gold.evidence.get(item_id, []))
+                checks.append(EvidenceCheck(matching[0], item_id, quote, ok))
+    return checks

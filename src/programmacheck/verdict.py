@@ -37,8 +37,13 @@ def default_calibration_path() -> Path:
 
 @dataclass(frozen=True)
 class VerdictModel:
-    """Standardise features, then a multinomial logistic regression over MODEL_CLASSES."""
+    """Standardise features, then a multinomial logistic regression over MODEL_CLASSES.
 
+    ``features`` names the signals it reads, a subset of :data:`FEATURES`: the full set for
+    the shipped model, one family of them for the keyword-, dense- and BM25-only baselines.
+    """
+
+    features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[tuple[float, ...], ...]  # one row per class
@@ -46,7 +51,9 @@ class VerdictModel:
     provenance: dict
 
     def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
-        x = (np.asarray(features, dtype=np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
+        """Class probabilities for rows of all :data:`FEATURES` (the model picks its own)."""
+        columns = [FEATURES.index(name) for name in self.features]
+        x = (np.asarray(features, dtype=np.float64)[:, columns] - np.asarray(self.mean)) / np.asarray(self.scale)
         logits = x @ np.asarray(self.coef).T + np.asarray(self.intercept)
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
@@ -70,10 +77,10 @@ class VerdictModel:
 
     @classmethod
     def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], provenance: dict | None = None,
-            regularisation: float = 1.0) -> VerdictModel:
+            regularisation: float = 1.0, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
         from sklearn.linear_model import LogisticRegression
 
-        x = np.asarray(features, dtype=np.float64)
+        x = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(name) for name in feature_names]]
         y = np.array([MODEL_CLASSES.index("partial" if lab == "contrary" else lab) for lab in labels])
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale[scale == 0] = 1.0
@@ -82,12 +89,13 @@ class VerdictModel:
         model = LogisticRegression(C=regularisation, max_iter=2000)
         model.fit((x - mean) / scale, y)
         coef, intercept = model.coef_, model.intercept_
-        return cls(tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept), dict(provenance or {}))
+        return cls(tuple(feature_names), tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept),
+                   dict(provenance or {}))
 
     def to_json(self) -> dict:
         return {
             "kind": "global multinomial logistic regression",
-            "features": list(FEATURES),
+            "features": list(self.features),
             "classes": list(MODEL_CLASSES),
             "mean": list(self.mean),
             "scale": list(self.scale),
@@ -104,10 +112,10 @@ class VerdictModel:
         file = Path(path) if path else default_calibration_path()
         data = file.read_bytes()
         raw = json.loads(data)
-        if raw.get("features") != list(FEATURES) or raw.get("classes") != list(MODEL_CLASSES):
+        if not set(raw.get("features", [None])) <= set(FEATURES) or raw.get("classes") != list(MODEL_CLASSES):
             raise ValueError(f"{file}: calibration was fitted for other features or classes; rerun `programmacheck calibrate`")
-        model = cls(tuple(raw["mean"]), tuple(raw["scale"]), tuple(map(tuple, raw["coef"])), tuple(raw["intercept"]),
-                    raw.get("provenance", {}))
+        model = cls(tuple(raw["features"]), tuple(raw["mean"]), tuple(raw["scale"]), tuple(map(tuple, raw["coef"])),
+                    tuple(raw["intercept"]), raw.get("provenance", {}))
         return LoadedModel(path=str(file), sha256=hashlib.sha256(data).hexdigest(), model=model)
 
 

@@ -22,6 +22,7 @@ FEATURES = (
     "dense_subject",  # the same, among passages naming at least its subject
     "measure_passages",  # log(1 + number of passages naming the measure)
     "subject_passages",  # log(1 + number of passages naming at least the subject)
+    "lexical_top",  # best BM25 score of a passage, standardised within the programme
 )
 #: Bonus (in cosine units) that keyword evidence adds to a passage's rank, by keyword level.
 LEVEL_BONUS = (0.0, 0.02, 0.05)
@@ -59,10 +60,12 @@ def item_signals(
     item_ids: Sequence[str],
     similarities: np.ndarray,
     keyword_hits: Sequence[dict[str, KeywordHit]],
+    lexical: np.ndarray,
 ) -> list[ItemSignals]:
-    """Signals for every item from a programme's similarity matrix and keyword hits.
+    """Signals for every item from a programme's similarity matrices and keyword hits.
 
-    ``similarities`` is (passages × items) and ``keyword_hits`` has one dict per passage.
+    ``similarities`` and ``lexical`` are (passages × items); ``keyword_hits`` has one dict per
+    passage.
     """
     n_passages = similarities.shape[0]
     result = []
@@ -80,6 +83,7 @@ def item_signals(
             _best(above_baseline, levels >= 1),
             float(np.log1p((levels == 2).sum())),
             float(np.log1p((levels >= 1).sum())),
+            float(lexical[:, column].max()),
         )
         rank = above_baseline + np.asarray(LEVEL_BONUS, dtype=np.float32)[levels]
         contrary = np.array([bool(h and h.contrary and not h.excluded) for h in hits])

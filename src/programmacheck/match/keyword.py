@@ -39,9 +39,10 @@ REJECTION_CUES = (
 
 @dataclass(frozen=True)
 class Token:
-    """The forms a term word may match: lower-case surface, lemma, and hyphen parts."""
+    """The forms a term word may match (lower-case surface, lemma, hyphen parts), and the lemma."""
 
     forms: frozenset[str]
+    lemma: str
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,11 @@ def tokenize(doc: Iterable) -> list[Token]:
     for tok in doc:
         if tok.is_punct or tok.is_space:
             continue
-        surface = tok.lower_
-        forms = {surface, tok.lemma_.lower()}
+        surface, lemma = tok.lower_, tok.lemma_.lower()
+        forms = {surface, lemma}
         if "-" in surface.strip("-"):
             forms.update(p for p in surface.split("-") if p)
-        tokens.append(Token(frozenset(forms)))
+        tokens.append(Token(frozenset(forms), lemma))
     return tokens
 
 
