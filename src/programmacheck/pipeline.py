@@ -21,6 +21,7 @@ from .extract import DEFAULT_PDF_BACKEND, ExtractionError, extract_file
 from .match.dense import DenseMatcher
 from .match.hybrid import ItemSignals, item_signals
 from .match.keyword import KeywordMatcher
+from .match.lexical import LexicalMatcher
 from .nlp import load_pipeline
 from .records import Evidence, ItemVerdict, Paragraph, Passage, Programme
 from .verdict import LoadedModel, VerdictModel
@@ -101,6 +102,7 @@ class Scanner:
         self._embedder = embedder
         self._verdict_model = verdict_model
         self.keywords = KeywordMatcher(self.checklist.checklist, load_pipeline())
+        self.lexical = LexicalMatcher(self.checklist.checklist, self.keywords)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -127,8 +129,10 @@ class Scanner:
         """Per-item signals of a segmented programme (used by scan, calibrate and eval)."""
         passage_texts = [p.text for p in text.passages]
         similarities = self.dense.similarities(passage_texts)
-        hits = self.keywords.match(passage_texts)
-        return item_signals([i.id for i in self.checklist.checklist.items], similarities, hits)
+        tokens = self.keywords.tokenize_all(passage_texts)
+        hits = [self.keywords.match_tokens(t) for t in tokens]
+        lexical = self.lexical.scores(tokens)
+        return item_signals([i.id for i in self.checklist.checklist.items], similarities, hits, lexical)
 
     def verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
                  model: VerdictModel | None = None) -> list[ItemVerdict]:
