@@ -74,3 +74,15 @@ def test_agrees_with_the_reference_scorer(tmp_path, shared_dir):
     assert float(reference["kappa"]) == pytest.approx(ours["kappa"].value, abs=1e-3)
     assert float(reference["f1_addressed"]) == pytest.approx(ours["f1_addressed"].value, abs=1e-3)
     assert float(reference["f1_mentioned"]) == pytest.approx(ours["f1_mentioned"].value, abs=1e-3)
+
+
+def test_error_report_names_the_passage_behind_each_disagreement():
+    from programmacheck.evaluate import Pair, error_report
+
+    pairs = [Pair("p.pdf", "1.1", "absent", "addressed", "p. 3: We bouwen flexwoningen.", ""),
+             Pair("p.pdf", "3.3", "addressed", "absent", "", "p. 5: Schuldhulp voor daklozen."),
+             Pair("p.pdf", "4.1", "partial", "partial", "p. 1: x", "p. 1: x")]
+    report = error_report(pairs)
+    assert "item 1.1" in report and "false positive" in report and "We bouwen flexwoningen." in report
+    assert "item 3.3" in report and "false negative" in report and "Schuldhulp voor daklozen." in report
+    assert "item 4.1" not in report

@@ -69,6 +69,10 @@ def leave_one_out(examples: Sequence[GoldProgramme], scanner: Scanner, extra_tra
         model = fit(training, scanner, feature_names)
         predicted = scanner.verdicts(held_out.programme, held_out.text, held_out.signals, model=model)
         verdicts.extend(predicted)
-        pairs.extend(Pair(held_out.gold.document, v.item_id, held_out.gold.labels[v.item_id], v.verdict)
-                     for v in predicted if v.item_id in held_out.gold.labels)
+        gold = held_out.gold
+        pairs.extend(
+            Pair(gold.document, v.item_id, gold.labels[v.item_id], v.verdict,
+                 f"p. {v.evidence[0].page}: {v.evidence[0].quote}" if v.evidence else "",
+                 next((f"p. {e['page']}: {e['quote']}" for e in gold.evidence.get(v.item_id, [])), ""))
+            for v in predicted if v.item_id in gold.labels)
     return pairs, verdicts

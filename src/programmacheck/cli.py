@@ -131,7 +131,7 @@ def cmd_checklist_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import GoldMatchError, format_report, load_gold, pair_up, read_verdicts
+    from .evaluate import GoldMatchError, error_report, format_report, load_gold, pair_up, read_verdicts
 
     if args.verdicts:
         try:
@@ -139,6 +139,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except (GoldMatchError, OSError) as exc:
             return _fail(str(exc))
         print(format_report(pairs, show_items=not args.summary))
+        if args.errors:
+            print(error_report(pairs))
         return EXIT_OK
     if not args.corpus:
         return _fail("eval needs --verdicts FILE, or --corpus DIR for a leave-one-programme-out run")
@@ -151,6 +153,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     pairs, verdicts = leave_one_out(examples, scanner, extra)
     print(f"leave-one-programme-out over {args.gold}" + (f" (extra training: {', '.join(args.train_extra)})" if extra else ""))
     print(format_report(pairs, show_items=not args.summary))
+    if args.errors:
+        print(error_report(pairs))
     if args.out:
         from .report import OutputFolder
 
@@ -239,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --corpus: more gold folders used for fitting only (repeatable)")
     evaluate.add_argument("--out", metavar="DIR", help="with --corpus: write the held-out verdicts here")
     evaluate.add_argument("--summary", action="store_true", help="omit the per-item table")
+    evaluate.add_argument("--errors", action="store_true",
+                          help="list per item the false positives and negatives with the passage that caused them")
     _add_matching_options(evaluate)
     evaluate.set_defaults(run=cmd_eval)
 

@@ -48,12 +48,20 @@ def load_gold(gold_dir: str | Path) -> list[GoldFile]:
     return result
 
 
-def read_verdicts(path: str | Path) -> dict[str, dict[str, str]]:
-    """document → item id → verdict, from a verdicts.csv."""
-    table: dict[str, dict[str, str]] = {}
+@dataclass(frozen=True)
+class Predicted:
+    verdict: str
+    page: str = ""
+    quote: str = ""
+
+
+def read_verdicts(path: str | Path) -> dict[str, dict[str, Predicted]]:
+    """document → item id → verdict with its first evidence quote, from a verdicts.csv."""
+    table: dict[str, dict[str, Predicted]] = {}
     with open(path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = row["verdict"].strip().lower()
+            table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = Predicted(
+                row["verdict"].strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", ""))
     return table
 
 
@@ -73,9 +81,15 @@ class Pair:
     item_id: str
     gold: str
     predicted: str
+    tool_evidence: str = ""  # "p. N: quote" of the tool's first quote
+    gold_evidence: str = ""  # "p. N: quote" of the gold's first quote
 
 
-def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, str]]) -> list[Pair]:
+def _cite(page, quote: str) -> str:
+    return f"p. {page}: {quote}" if quote else ""
+
+
+def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, Predicted]]) -> list[Pair]:
     pairs = []
     for gold in golds:
         document = match_gold(gold, list(verdicts))
@@ -83,7 +97,10 @@ def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, str]]) -> l
         for item_id, label in gold.labels.items():
             if item_id not in predicted:
                 raise GoldMatchError(f"{gold.path}: no verdict for item {item_id} in {document}")
-            pairs.append(Pair(document, item_id, label, predicted[item_id]))
+            p = predicted[item_id]
+            first_gold = (gold.evidence.get(item_id) or [{}])[0]
+            pairs.append(Pair(document, item_id, label, p.verdict, _cite(p.page, p.quote),
+                              _cite(first_gold.get("page"), first_gold.get("quote", ""))))
     return pairs
 
 
@@ -223,3 +240,22 @@ def evidence_agreement(golds: Sequence[GoldFile], first_quotes: dict[tuple[str, 
                 ok = any(quote_matches(quote, e["quote"]) for e in gold.evidence.get(item_id, []))
                 checks.append(EvidenceCheck(matching[0], item_id, quote, ok))
     return checks
+
+
+def error_report(pairs: Sequence[Pair]) -> str:
+    """Per item, the disagreements with the passage that caused them: for a false positive the
+    tool's first quote, for a false negative the gold's."""
+    lines = []
+    for item_id in dict.fromkeys(p.item_id for p in pairs):
+        wrong = [p for p in pairs if p.item_id == item_id and p.gold != p.predicted]
+        if not wrong:
+            continue
+        lines.append(f"item {item_id}: {len(wrong)} disagreement(s)")
+        for p in wrong:
+            rank = ("absent", "partial", "contrary", "addressed")
+            kind = "false positive" if rank.index(p.predicted) > rank.index(p.gold) else "false negative"
+            cause = p.tool_evidence if kind == "false positive" else p.gold_evidence
+            lines.append(f"  {kind}: {p.document}: gold {p.gold}, tool {p.predicted}")
+            if cause:
+                lines.append(f"    {'tool' if kind == 'false positive' else 'gold'} {cause[:300]}")
+    return "\n".join(lines) if lines else "no disagreements"
