@@ -18,7 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "corpus" / "samples"
 SCREENSHOT = REPO / "docs" / "report-screenshot.png"
-CLICKED_ITEM = "1.1"  # a cell whose quotes the screenshot shows
+CLICKED_ITEM = "1.1"  # the row of the cell whose quotes the screenshot shows
+CLICKED_COLUMN = -1  # its last party: the one whose quotes fill the panel
 
 
 def main(argv: list[str]) -> int:
@@ -44,7 +45,7 @@ def main(argv: list[str]) -> int:
             driver.set_window_size(1400, 900)
             election, municipality = results.groups()[0]
             driver.get((report / group_file(election, municipality)).as_uri())
-            driver.find_element(By.ID, f"item-{CLICKED_ITEM}").find_element(By.CSS_SELECTOR, "td.cell button").click()
+            driver.find_element(By.ID, f"item-{CLICKED_ITEM}").find_elements(By.CSS_SELECTOR, "td.cell button")[CLICKED_COLUMN].click()
             driver.save_screenshot(str(SCREENSHOT))
         finally:
             driver.quit()
