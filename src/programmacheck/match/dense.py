@@ -32,13 +32,22 @@ class DenseMatcher:
         self._query_vectors = vectors
         self._query_owner = owner
 
-    def similarities(self, passage_texts: Sequence[str]) -> np.ndarray:
-        """Matrix (passages × items) of the best cosine over each item's queries."""
-        if not passage_texts:
-            return np.zeros((0, len(self.item_ids)), dtype=np.float32)
-        passages = self.embedder.embed(list(passage_texts), role="passage")
+    def similarities(self, passage_texts: Sequence[str], embed: np.ndarray | None = None) -> np.ndarray:
+        """Matrix (passages × items) of the best cosine over each item's queries.
+
+        With a boolean mask ``embed`` only those passages are embedded; the others get, per item,
+        the mean similarity of the embedded ones — a value that never stands out, which is all
+        the features ask of a passage the first stage found irrelevant.
+        """
+        result = np.zeros((len(passage_texts), len(self.item_ids)), dtype=np.float32)
+        rows = np.arange(len(passage_texts)) if embed is None else np.flatnonzero(embed)
+        if len(rows) == 0:
+            return result
+        passages = self.embedder.embed([passage_texts[i] for i in rows], role="passage")
         per_query = passages @ self._query_vectors.T
-        result = np.full((len(passage_texts), len(self.item_ids)), -1.0, dtype=np.float32)
+        embedded = np.empty((len(rows), len(self.item_ids)), dtype=np.float32)
         for column in range(len(self.item_ids)):
-            result[:, column] = per_query[:, self._query_owner == column].max(axis=1)
+            embedded[:, column] = per_query[:, self._query_owner == column].max(axis=1)
+        result[:] = embedded.mean(axis=0)
+        result[rows] = embedded
         return result
