@@ -43,44 +43,55 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from .pipeline import Failure, Scanner
+    from dataclasses import asdict
+
+    from .batch import Batch, BatchSettings
+    from .pipeline import Failure
     from .programmes import programmes
     from .report import OutputFolder, coverage_table
 
-    try:
-        scanner = Scanner(_settings(args))
-        calibration = scanner.calibration
-    except (ChecklistError, ValueError, OSError) as exc:
-        return _fail(str(exc))
     found, missing = programmes(args.inputs, args.manifest)
-    out = OutputFolder(args.out)
-    def report_failure(failure) -> None:
-        out.fail(failure)
-        print(f"error: {failure.message}", file=sys.stderr, flush=True)
-
-    for given in missing:
-        report_failure(Failure(given, f"{given}: no such file or folder"))
     if not found and not missing:
         return _fail("no .pdf, .txt or .md files in the given inputs")
+    out = OutputFolder(args.out)
+
+    def report_failure(failure: Failure) -> None:
+        print(f"error: {failure.message}", file=sys.stderr, flush=True)
 
     def show(result) -> None:
-        out.add(result)
         if not args.quiet:
-            print(coverage_table(result, scanner.checklist.checklist), flush=True)
+            print(coverage_table(result, batch.checklist.checklist), flush=True)
             for warning in result.warnings:
                 print(f"  warning: {warning}", flush=True)
 
-    scanner.scan(found, on_result=show, on_failure=report_failure)
+    settings = BatchSettings(_settings(args), workers=args.workers, dask=args.dask, store=args.store)
+    try:
+        batch = Batch(settings, out, on_result=show)
+    except (ChecklistError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    for given in missing:
+        failure = Failure(given, f"{given}: no such file or folder")
+        out.fail(failure)
+        report_failure(failure)
+    try:
+        stats = batch.run(found, on_failure=report_failure)
+    except (ValueError, OSError) as exc:  # e.g. a calibration file the workers cannot use
+        return _fail(str(exc))
+    finally:
+        batch.close()
     out.close({
-        "checklist": {"path": scanner.checklist.path, "sha256": scanner.checklist.sha256,
-                      "name": scanner.checklist.checklist.name},
-        "model": scanner.embedder.identity if out.results else args.model,
-        "calibration": {"path": calibration.path, "sha256": calibration.sha256,
-                        "provenance": calibration.model.provenance} if calibration else None,
-        "settings": {"extractor": args.extractor, "manifest": args.manifest, "inputs": args.inputs},
+        "checklist": {"path": batch.checklist.path, "sha256": batch.checklist.sha256,
+                      "name": batch.checklist.checklist.name},
+        "model": batch.identity if stats.programmes > stats.failed else args.model,
+        "calibration": {"path": str(batch.calibration_path), "sha256": batch.calibration_sha256,
+                        "provenance": batch.calibration_provenance},
+        "settings": {"extractor": args.extractor, "manifest": args.manifest, "inputs": args.inputs,
+                     "workers": args.workers, "dask": args.dask, "store": str(batch.store.path)},
+        "batch": asdict(stats),
     })
-    print(f"{len(out.results)} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
-    if args.report and out.results:
+    print(f"{out.programmes} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
+    print(f"batch: {stats.summary()}")
+    if args.report and out.programmes:
         for file in write_reports(args.out, args.report, args.lang, args.pdf_base):
             print(f"report: {file}")
     if out.failures:
@@ -215,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also write reports (html, xlsx, csv, json, parquet, png) into OUT/report (repeatable)")
     scan.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report labels")
     scan.add_argument("--pdf-base", metavar="BASE", help="folder or URL the report's source links start with")
+    scan.add_argument("--workers", type=int, default=1, metavar="N",
+                      help="worker processes that read, embed and score (each gets cores/N threads; default 1)")
+    scan.add_argument("--dask", metavar="ADDRESS",
+                      help="run the workers on an existing Dask cluster, e.g. tcp://scheduler:8786 (instead of --workers)")
+    scan.add_argument("--store", metavar="FILE",
+                      help="the batch store (texts, embeddings, verdicts by content; default: OUT/store.sqlite); "
+                           "a rescan computes only what changed, and a killed scan resumes from it")
     _add_matching_options(scan)
     scan.set_defaults(run=cmd_scan)
 

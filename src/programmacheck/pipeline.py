@@ -2,29 +2,34 @@
 
 The CLI and the notebooks both use :class:`Scanner`.  A file that cannot be read becomes a
 :class:`Failure` with a one-line message, and the batch goes on with the other files.
+
+spaCy (which pulls in torch when it is installed) is imported only where text is segmented or
+matched, so that importing this module stays cheap: a batch rescan that the store answers
+(:mod:`programmacheck.batch`) never needs either.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import segment
-from .checklist import LoadedChecklist, load_checklist
+from .checklist import Checklist, LoadedChecklist, load_checklist
 from .embed import DEFAULT_MODEL, Embedder, get_embedder
 from .embed.cache import CachedEmbedder
 from .extract import DEFAULT_PDF_BACKEND, ExtractionError, extract_file
 from .match.dense import DenseMatcher
-from .match.hybrid import ItemSignals, item_signals
-from .match.keyword import KeywordMatcher
-from .match.lexical import LexicalMatcher
-from .nlp import load_pipeline
 from .records import Evidence, ItemVerdict, Paragraph, Passage, Programme
-from .verdict import LoadedModel, VerdictModel
+
+if TYPE_CHECKING:
+    from .match.hybrid import ItemSignals
+    from .match.keyword import KeywordMatcher
+    from .match.lexical import LexicalMatcher
+    from .verdict import LoadedModel, VerdictModel
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,19 @@ class ScanSettings:
     model: str = DEFAULT_MODEL
     extractor: str = DEFAULT_PDF_BACKEND
     cache_dir: str | None = None  # embedding cache; None: the user's cache directory
+
+
+@dataclass(frozen=True)
+class FileText:
+    """One file read and cut into paragraphs; ``document`` is left empty (a file's text does not
+    depend on the programme it belongs to, so the batch store keeps it by content)."""
+
+    paragraphs: tuple[Paragraph, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return len({p.page for p in self.paragraphs})
 
 
 @dataclass(frozen=True)
@@ -75,41 +93,73 @@ class ScanResult:
     failures: list[Failure] = field(default_factory=list)
 
 
-def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -> ProgrammeText:
-    """Extract and segment every file of a programme."""
+def read_file(file: str, extractor: str = DEFAULT_PDF_BACKEND) -> FileText:
+    """Extract and segment one file."""
+    from . import segment
+
+    extracted = extract_file(file, pdf_backend=extractor)
+    return FileText(tuple(segment.paragraphs("", extracted)), extracted.warnings)
+
+
+def join_files(programme: Programme, files: Sequence[FileText]) -> list[Paragraph]:
+    """The paragraphs of a programme from those of its files, in order, named by the programme."""
     paragraphs: list[Paragraph] = []
-    warnings: list[str] = []
-    for file in programme.files:
-        extracted = extract_file(file, pdf_backend=extractor)
-        warnings.extend(extracted.warnings)
-        found = segment.paragraphs(programme.document, extracted)
+    for file, text in zip(programme.files, files, strict=True):
+        found = [replace(p, document=programme.document) for p in text.paragraphs]
         if len(programme.files) > 1:  # say which file of the programme a quote comes from
             name = os.path.basename(file)
             found = [replace(p, section=f"{name} › {p.section}" if p.section else name) for p in found]
         paragraphs.extend(found)
     if not any(p.matchable for p in paragraphs):
         raise ExtractionError(f"{programme.document}: no text found to match")
-    return ProgrammeText(paragraphs, segment.passages(paragraphs), tuple(warnings))
+    return paragraphs
+
+
+def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -> ProgrammeText:
+    """Extract and segment every file of a programme."""
+    from . import segment
+
+    files = [read_file(file, extractor) for file in programme.files]
+    paragraphs = join_files(programme, files)
+    warnings = tuple(w for f in files for w in f.warnings)
+    return ProgrammeText(paragraphs, segment.passages(paragraphs), warnings)
 
 
 class Scanner:
-    """Holds the loaded checklist, language pipeline, embedder and verdict model for a batch."""
+    """Holds the loaded checklist, language pipeline, embedder and verdict model for a batch.
+
+    ``checklist`` overrides ``settings.checklist``: a batch worker passes only the items it has to
+    recompute.  A given ``embedder`` is used as it is (the batch store caches its vectors);
+    otherwise the settings' model is loaded behind the SQLite cache.
+    """
 
     def __init__(self, settings: ScanSettings = ScanSettings(), embedder: Embedder | None = None,
-                 verdict_model: VerdictModel | None = None):
+                 verdict_model: VerdictModel | None = None, checklist: LoadedChecklist | None = None):
         self.settings = settings
-        self.checklist: LoadedChecklist = load_checklist(settings.checklist)
+        self.checklist: LoadedChecklist = checklist or load_checklist(settings.checklist)
         self._embedder = embedder
         self._verdict_model = verdict_model
-        self.keywords = KeywordMatcher(self.checklist.checklist, load_pipeline())
-        self.lexical = LexicalMatcher(self.checklist.checklist, self.keywords)
+
+    @cached_property
+    def keywords(self) -> KeywordMatcher:
+        from .match.keyword import KeywordMatcher
+        from .nlp import load_pipeline
+
+        return KeywordMatcher(self.checklist.checklist, load_pipeline())
+
+    @cached_property
+    def lexical(self) -> LexicalMatcher:
+        from .match.lexical import LexicalMatcher
+
+        return LexicalMatcher(self.checklist.checklist, self.keywords)
 
     @cached_property
     def embedder(self) -> Embedder:
-        inner = self._embedder or get_embedder(self.settings.model)
+        if self._embedder is not None:
+            return self._embedder
         cache_dir = Path(self.settings.cache_dir) if self.settings.cache_dir else default_cache_dir()
         cache_dir.mkdir(parents=True, exist_ok=True)
-        return CachedEmbedder(inner, cache_dir / "embeddings.sqlite")
+        return CachedEmbedder(get_embedder(self.settings.model), cache_dir / "embeddings.sqlite")
 
     @cached_property
     def dense(self) -> DenseMatcher:
@@ -117,6 +167,8 @@ class Scanner:
 
     @cached_property
     def calibration(self) -> LoadedModel | None:
+        from .verdict import VerdictModel
+
         if self._verdict_model is not None:
             return None
         return VerdictModel.load(Path(self.settings.calibration) if self.settings.calibration else None)
@@ -127,6 +179,8 @@ class Scanner:
 
     def signals(self, text: ProgrammeText) -> list[ItemSignals]:
         """Per-item signals of a segmented programme (used by scan, calibrate and eval)."""
+        from .match.hybrid import item_signals
+
         passage_texts = [p.text for p in text.passages]
         similarities = self.dense.similarities(passage_texts)
         tokens = self.keywords.tokenize_all(passage_texts)
@@ -136,13 +190,20 @@ class Scanner:
 
     def verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
                  model: VerdictModel | None = None) -> list[ItemVerdict]:
+        return apply_parents(self.item_verdicts(programme, text, signals, model), self.checklist.checklist)
+
+    def item_verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
+                      model: VerdictModel | None = None) -> list[ItemVerdict]:
+        """Each item's verdict on its own signals, before sub-items count for their parents.
+
+        The batch store keeps these per item, so an edited item recomputes alone."""
         decisions = (model or self.verdict_model).decide(signals)
         themes = {i.id: i.theme for i in self.checklist.checklist.items}
         result = []
         for s, (label, score) in zip(signals, decisions, strict=True):
             evidence = () if label == "absent" else self._evidence(text, s, contrary_first=label == "contrary")
             result.append(ItemVerdict(programme.document, s.item_id, themes[s.item_id], label, score, evidence))
-        return _apply_parents(result, self.checklist)
+        return result
 
     @staticmethod
     def _evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: bool) -> tuple[Evidence, ...]:
@@ -194,12 +255,12 @@ class Scanner:
 _RANK = {"absent": 0, "partial": 1, "contrary": 1, "addressed": 2}
 
 
-def _apply_parents(verdicts: list[ItemVerdict], checklist: LoadedChecklist) -> list[ItemVerdict]:
+def apply_parents(verdicts: list[ItemVerdict], checklist: Checklist) -> list[ItemVerdict]:
     """A sub-item that is addressed counts for its parent too (annotation guide)."""
     by_id = {v.item_id: v for v in verdicts}
-    for item in checklist.checklist.items:
+    for item in checklist.items:
         parent = by_id.get(item.id)
-        children = [by_id[c.id] for c in checklist.checklist.children(item.id) if c.id in by_id]
+        children = [by_id[c.id] for c in checklist.children(item.id) if c.id in by_id]
         best = max(children, key=lambda v: (_RANK[v.verdict], v.score), default=None)
         if parent and best and best.verdict == "addressed" and parent.verdict != "addressed":
             by_id[item.id] = ItemVerdict(parent.document, parent.item_id, parent.theme_id, "addressed",

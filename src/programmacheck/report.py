@@ -2,8 +2,9 @@
 
 The output folder is the public interface (see README, "Outputs"):
 ``verdicts.csv``, ``evidence.csv``, ``paragraphs.jsonl``, ``failures.csv`` and ``run.json``.
-Rows are appended and flushed as each programme finishes, so an interrupted batch keeps every
-programme it completed.
+Rows are written to temporary files that replace the real ones only when the folder is closed
+(``os.replace``), so a reader never sees a half-written result: an interrupted batch leaves the
+previous results (and the store, which keeps every finished programme, see ``store.py``).
 """
 
 from __future__ import annotations
@@ -11,42 +12,55 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .checklist import Checklist
-from .pipeline import Failure, ProgrammeResult
 from .programmes import METADATA_COLUMNS
+
+if TYPE_CHECKING:
+    from .pipeline import Failure, ProgrammeResult
 
 VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
 EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals")
 FAILURE_COLUMNS = ("document", "message")
 
 
+#: Suffix of the files being written; they replace the real ones on ``close``.
+PARTIAL = ".partial"
+
+
 class OutputFolder:
-    """Writes results into an output folder as they arrive."""
+    """Writes results into an output folder as they arrive, visible all at once on ``close``."""
 
     def __init__(self, out_dir: str | Path):
         self.path = Path(out_dir)
         self.path.mkdir(parents=True, exist_ok=True)
+        self._handles = {}
         self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
         self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
         self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
-        self._paragraphs = open(self.path / "paragraphs.jsonl", "w", encoding="utf-8")
-        self.results: list[ProgrammeResult] = []
+        self._paragraphs = self._open("paragraphs.jsonl")
+        self.programmes = 0  # a count, not the results: a batch of thousands must not pile up in memory
         self.failures: list[Failure] = []
 
+    def _open(self, name: str):
+        handle = open(self.path / (name + PARTIAL), "w", newline="" if name.endswith(".csv") else None, encoding="utf-8")
+        self._handles[name] = handle
+        return handle
+
     def _csv(self, name: str, columns: tuple[str, ...]):
-        handle = open(self.path / name, "w", newline="", encoding="utf-8")
+        handle = self._open(name)
         writer = csv.writer(handle)
         writer.writerow(columns)
-        handle.flush()
         return handle, writer
 
     def add(self, result: ProgrammeResult) -> None:
-        (vh, vw), (eh, ew) = self._verdicts, self._evidence
+        (_, vw), (_, ew) = self._verdicts, self._evidence
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
@@ -58,28 +72,30 @@ class OutputFolder:
             self._paragraphs.write(json.dumps({"document": p.document, "page": p.page, "section": p.section,
                                                "text": p.text, "kind": p.kind, "ocr": p.ocr,
                                                "matchable": p.matchable}, ensure_ascii=False) + "\n")
-        for handle in (vh, eh, self._paragraphs):
-            handle.flush()
-        self.results.append(result)
+        self.programmes += 1
 
     def fail(self, failure: Failure) -> None:
-        handle, writer = self._failures
-        writer.writerow([failure.document, failure.message])
-        handle.flush()
+        self._failures[1].writerow([failure.document, failure.message])
         self.failures.append(failure)
 
     def close(self, provenance: dict) -> None:
-        for handle in (self._verdicts[0], self._evidence[0], self._failures[0], self._paragraphs):
+        """Finish the files and put them in place; run.json last, as the sign of a finished run."""
+        for name, handle in self._handles.items():
+            handle.flush()
+            os.fsync(handle.fileno())
             handle.close()
+            os.replace(self.path / (name + PARTIAL), self.path / name)
         run = {
             "tool": "programmacheck",
             "version": __version__,
             "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             **provenance,
-            "programmes": len(self.results),
+            "programmes": self.programmes,
             "failures": [asdict(f) for f in self.failures],
         }
-        (self.path / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        partial = self.path / ("run.json" + PARTIAL)
+        partial.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(partial, self.path / "run.json")
 
 
 def coverage_table(result: ProgrammeResult, checklist: Checklist) -> str:

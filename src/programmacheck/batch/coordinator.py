@@ -1,0 +1,279 @@
+"""The coordinator of a batch: plan from the store, send out only what must be computed, store
+each finished programme, then rewrite the output folder from the store.
+
+Why a coordinator: the store has one writer (this process), so workers anywhere (local
+processes, a Dask cluster) only compute; and a rescan whose answers are all stored needs no
+worker, no spaCy and no torch at all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from pathlib import Path
+
+from ..checklist import LoadedChecklist, load_checklist
+from ..embed import Embedder, expected_identity
+from ..extract import ExtractionError
+from ..match.dense import item_queries
+from ..pipeline import (
+    Failure,
+    FileText,
+    ProgrammeResult,
+    ScanSettings,
+    apply_parents,
+    join_files,
+)
+from ..records import ItemVerdict, Programme
+from ..report import OutputFolder
+from ..resources import bundled_path
+from ..store import Store, Write
+from . import keys, worker
+from .executors import Dask, Executor, InProcess, LocalProcesses
+from .progress import PeakMemory, Progress, file_pages
+
+#: Stands for the file's path in a stored failure message, so that a copy reports its own name.
+FILE_PLACEHOLDER = "{file}"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    scan: ScanSettings = field(default_factory=ScanSettings)
+    workers: int = 1
+    dask: str | None = None  # scheduler address of an existing Dask cluster
+    store: str | None = None  # None: store.sqlite in the output folder
+
+
+@dataclass
+class BatchStats:
+    """What a batch did, for run.json and the final line."""
+
+    programmes: int = 0
+    from_store: int = 0  # programmes answered entirely from the store
+    failed: int = 0
+    files_read: int = 0
+    passages_embedded: int = 0
+    queries_embedded: int = 0
+    items_recomputed: int = 0
+    workers: list[str] = field(default_factory=list)  # host:pid of every process that ran a task
+    executor: str = ""
+    seconds: float = 0.0
+    peak_memory_mb: float = 0.0  # this process and its descendants, summed
+    remote_peak_memory_mb: float = 0.0  # Dask workers' own peaks (remote ones are not descendants)
+
+    def summary(self) -> str:
+        return (f"{self.from_store} of {self.programmes} programme(s) answered from the store; {self.files_read} file(s) "
+                f"read, {self.passages_embedded} passage(s) and {self.queries_embedded} query(ies) embedded, "
+                f"{self.items_recomputed} item verdict(s) computed; {self.seconds:.1f} s, "
+                f"peak memory {self.peak_memory_mb:.0f} MB over all processes")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One programme as the store knows it."""
+
+    programme: Programme
+    file_keys: tuple[str, ...]
+    texts: tuple[FileText | None, ...]  # stored texts
+    text_key: str | None  # None until every file has been read
+    missing: tuple[str, ...]  # items to compute
+    pages: int
+
+
+class Batch:
+    """Scores programmes into an output folder through the store (see the module docstring).
+
+    ``embedder`` is for tests and library use: it runs in this process and its ``identity`` keys
+    the vectors and verdicts.
+    """
+
+    def __init__(self, settings: BatchSettings, out: OutputFolder, embedder: Embedder | None = None,
+                 on_result: Callable[[ProgrammeResult], None] | None = None):
+        self.settings = settings
+        self.out = out
+        self._embedder = embedder
+        self._on_result = on_result
+        scan = settings.scan
+        self.checklist: LoadedChecklist = load_checklist(scan.checklist)
+        self.calibration_path = Path(scan.calibration) if scan.calibration else bundled_path("models", "calibration.json")
+        calibration = self.calibration_path.read_bytes()
+        self.calibration_sha256 = keys.sha256(calibration)
+        self.calibration_provenance = json.loads(calibration).get("provenance")
+        self.definitions = {item.id: keys.item_definition(item) for item in self.checklist.checklist.items}
+        self.store = Store(settings.store or Path(out.path) / "store.sqlite")
+        self.stats = BatchStats()
+
+    @cached_property
+    def executor(self) -> Executor:
+        """Started only when something must be computed."""
+        if self.settings.dask:
+            return Dask(self.settings.dask)
+        if self.settings.workers > 1 and self._embedder is None:
+            return LocalProcesses(self.settings.workers)
+        return InProcess()
+
+    def _call(self, fn: Callable) -> Callable:
+        return partial(fn, embedder=self._embedder) if self._embedder is not None else fn
+
+    @cached_property
+    def identity(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.identity
+        return expected_identity(self.settings.scan.model) or self.executor.run_one(worker.model_identity,
+                                                                                    self.settings.scan.model)
+
+    def _item_keys(self, text_key: str) -> dict[str, str]:
+        return {item_id: keys.item_key(text_key, self.identity, definition, self.calibration_sha256)
+                for item_id, definition in self.definitions.items()}
+
+    # ---- planning ------------------------------------------------------------------------------
+
+    def _plan(self, programme: Programme) -> Plan | Failure:
+        try:
+            file_keys = tuple(keys.file_key(f, self.settings.scan.extractor) for f in programme.files)
+        except OSError as exc:
+            return Failure(programme.document, f"{programme.document}: cannot read: {exc.strerror or exc}")
+        stored = self.store.files(file_keys)
+        for path, key in zip(programme.files, file_keys):
+            if isinstance(stored.get(key), str):
+                return Failure(programme.document, stored[key].replace(FILE_PLACEHOLDER, path))
+        texts = tuple(stored.get(key) for key in file_keys)
+        pages = sum(t.pages if t else file_pages(f) for f, t in zip(programme.files, texts))
+        if not all(texts):
+            return Plan(programme, file_keys, texts, None, tuple(self.definitions), pages)
+        try:
+            text_key = keys.text_key(join_files(programme, texts), self.settings.scan.extractor)
+        except ExtractionError as exc:
+            return Failure(programme.document, str(exc))
+        item_keys = self._item_keys(text_key)
+        found = self.store.verdicts(item_keys.values())
+        missing = tuple(item_id for item_id, key in item_keys.items() if key not in found)
+        return Plan(programme, file_keys, texts, text_key, missing, pages)
+
+    # ---- computing -----------------------------------------------------------------------------
+
+    def _query_vectors(self, plans: Sequence[Plan]) -> dict[str, dict]:
+        """Vectors of the queries of every item some programme recomputes; missing ones are
+        embedded once, by a worker, and stored."""
+        needed = {item_id for plan in plans for item_id in plan.missing}
+        queries = sorted({q for item_id, q in item_queries(self.checklist.checklist) if item_id in needed})
+        found = self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
+        absent = [q for q in queries if keys.sha256(q) not in found]
+        if absent:
+            computed = self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, absent)
+            self.store.write(Write(vectors=[(self.identity, "query", sha, v) for sha, v in computed["query"].items()]))
+            found.update(computed["query"])
+            self.stats.queries_embedded += len(absent)
+        else:  # nothing to embed, but a bad calibration file must still stop the batch before it starts
+            self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, [])
+        return found
+
+    def _tasks(self, plans: Sequence[Plan], queries: dict) -> Iterator[worker.Task]:
+        for plan in plans:
+            items = [i for i in self.checklist.checklist.items if i.id in plan.missing]
+            subset = self.checklist.model_copy(update={"checklist": self.checklist.checklist.model_copy(update={"items": items})})
+            passages = self.store.passages(plan.text_key) if plan.text_key else None
+            # A file to read is most likely an edited version of the programme's latest text.
+            latest = self.store.latest_text(plan.programme.document)
+            known = passages or (self.store.passages(latest) if latest else None) or ()
+            vectors = {"query": {keys.sha256(q): queries[keys.sha256(q)] for _, q in item_queries(subset.checklist)},
+                       "passage": self.store.vectors(self.identity, "passage", [keys.sha256(p.text) for p in known])}
+            yield worker.Task(plan.programme, self.settings.scan, self.identity, self.calibration_sha256, subset,
+                              plan.texts, passages, vectors)
+
+    def _record(self, plan: Plan, outcome: worker.Outcome) -> Failure | None:
+        """Store one finished programme in one transaction."""
+        self.stats.workers = sorted({*self.stats.workers, outcome.worker})
+        write = Write(files={k: f for k, f in zip(plan.file_keys, outcome.files) if f is not None})
+        if outcome.failure is not None:
+            if outcome.failed_file is not None:  # a property of the file's bytes: kept, not retried
+                path = plan.programme.files[outcome.failed_file]
+                write.failures[plan.file_keys[outcome.failed_file]] = outcome.failure.replace(path, FILE_PLACEHOLDER)
+            self.store.write(write)
+            return Failure(plan.programme.document, outcome.failure)
+        texts = [stored or new for stored, new in zip(plan.texts, outcome.files or plan.texts)]
+        text_key = keys.text_key(join_files(plan.programme, texts), self.settings.scan.extractor)
+        if outcome.passages is not None:
+            write.passages[text_key] = outcome.passages
+        write.vectors = [(self.identity, role, sha, v) for role, by_sha in outcome.vectors.items() for sha, v in by_sha.items()]
+        item_keys = self._item_keys(text_key)
+        write.verdicts = {item_keys[v.item_id]: v for v in outcome.verdicts}
+        write.latest_text[plan.programme.document] = text_key
+        self.store.write(write)
+        self.stats.files_read += len(write.files)
+        self.stats.passages_embedded += len(outcome.vectors.get("passage", {}))
+        self.stats.queries_embedded += len(outcome.vectors.get("query", {}))
+        self.stats.items_recomputed += len(outcome.verdicts)
+        return None
+
+    # ---- the batch -----------------------------------------------------------------------------
+
+    def run(self, programmes: Sequence[Programme], on_failure: Callable[[Failure], None]) -> BatchStats:
+        started = time.perf_counter()
+        memory = PeakMemory()
+        failures: dict[str, Failure] = {}
+        plans = []
+        for programme in programmes:
+            planned = self._plan(programme)
+            if isinstance(planned, Failure):
+                failures[programme.document] = planned
+                on_failure(planned)
+            elif planned.missing:
+                plans.append(planned)
+        self.stats.programmes = len(programmes)
+        self.stats.from_store = len(programmes) - len(failures) - len(plans)
+        if plans:
+            self.stats.executor = self.executor.name
+            progress = Progress(files=len(plans), pages=sum(p.pages for p in plans))
+            by_document = {p.programme.document: p for p in plans}
+            try:
+                outcomes = self.executor.map_unordered(self._call(worker.run_task),
+                                                       self._tasks(plans, self._query_vectors(plans)))
+                for outcome in outcomes:
+                    plan = by_document[outcome.document]
+                    failure = self._record(plan, outcome)
+                    if failure:
+                        failures[plan.programme.document] = failure
+                        on_failure(failure)
+                    paragraphs = sum(len(t.paragraphs) for t in (*outcome.files, *plan.texts) if t)
+                    detail = failure.message if failure else f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s"
+                    progress.advance(plan.programme.document, 1, plan.pages, paragraphs, detail)
+            finally:
+                progress.close()
+            self.stats.remote_peak_memory_mb = self.executor.remote_peak_rss() / MB
+        self.stats.failed = len(failures)
+        self._write_outputs([p for p in programmes if p.document not in failures], list(failures.values()))
+        self.stats.seconds = time.perf_counter() - started
+        self.stats.peak_memory_mb = memory.stop() / MB
+        return self.stats
+
+    def result(self, programme: Programme) -> ProgrammeResult:
+        """A programme's result, assembled from the store."""
+        file_keys = [keys.file_key(f, self.settings.scan.extractor) for f in programme.files]
+        stored = self.store.files(file_keys)
+        texts = [stored[k] for k in file_keys]
+        paragraphs = join_files(programme, texts)
+        item_keys = self._item_keys(keys.text_key(paragraphs, self.settings.scan.extractor))
+        found = self.store.verdicts(item_keys.values())
+        verdicts = [ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
+                    for v in (found[item_keys[i.id]] for i in self.checklist.checklist.items)]
+        warnings = tuple(w for t in texts for w in t.warnings)
+        return ProgrammeResult(programme, paragraphs, apply_parents(verdicts, self.checklist.checklist), warnings)
+
+    def _write_outputs(self, finished: Sequence[Programme], failures: Sequence[Failure]) -> None:
+        for programme in finished:
+            result = self.result(programme)
+            self.out.add(result)
+            if self._on_result:
+                self._on_result(result)
+        for failure in failures:
+            self.out.fail(failure)
+
+    def close(self) -> None:
+        if "executor" in self.__dict__:
+            self.executor.close()
+        self.store.close()

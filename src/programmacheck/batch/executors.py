@@ -1,0 +1,139 @@
+"""Where batch tasks run: in this process, in local worker processes, or on a Dask cluster.
+
+All three offer the same two calls, so the coordinator does not care: ``run_one`` for a single
+call (preparing the batch) and ``map_unordered`` for the programmes, yielding results as they
+finish.  Only a bounded number of tasks is in flight, so memory does not grow with the batch
+and the coordinator stores results while workers go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from . import worker
+
+#: Tasks in flight per worker: one running, one ready to start.
+IN_FLIGHT_PER_WORKER = 2
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class Executor(Protocol):
+    name: str
+
+    def run_one(self, fn: Callable, *args: Any) -> Any: ...
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator: ...
+
+    def remote_peak_rss(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """Runs tasks here, one after the other (``--workers 1``, and tests that count calls)."""
+
+    name = "in-process"
+
+    def run_one(self, fn: Callable, *args: Any) -> Any:
+        return fn(*args)
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
+        return (fn(item) for item in items)
+
+    def remote_peak_rss(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+def _bounded(submit: Callable[[Any], Future], items: Iterable, window: int,
+             wait_some: Callable[[set], Iterable[Future]]) -> Iterator:
+    """Submit ``items`` keeping at most ``window`` in flight; yield results as they finish."""
+    pending: set = set()
+    for item in items:
+        if len(pending) >= window:
+            for done in wait_some(pending):
+                pending.discard(done)
+                yield done.result()
+        pending.add(submit(item))
+    while pending:
+        for done in wait_some(pending):
+            pending.discard(done)
+            yield done.result()
+
+
+class LocalProcesses:
+    """``workers`` spawned processes with cores ÷ workers compute threads each.
+
+    ``spawn`` rather than fork: the coordinator may hold SQLite connections and threads, which a
+    forked child must not inherit, and it matches what runs on macOS and Windows.
+    """
+
+    def __init__(self, workers: int):
+        import multiprocessing
+
+        self.name = f"{workers} local processes"
+        threads = max(1, available_cores() // workers)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=worker.limit_threads, initargs=(threads,))
+        self._window = workers * IN_FLIGHT_PER_WORKER
+
+    def run_one(self, fn: Callable, *args: Any) -> Any:
+        return self._pool.submit(fn, *args).result()
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
+        return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
+                        lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+
+    def remote_peak_rss(self) -> int:
+        return 0  # the worker processes are children: the coordinator's sampler sees them
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def _on_dask_worker(fn: Callable, *args: Any) -> Any:
+    """Give torch the Dask worker's thread count before the task runs."""
+    from distributed import get_worker
+
+    if worker._THREADS is None:
+        worker.limit_threads(get_worker().state.nthreads)
+    return fn(*args)
+
+
+class Dask:
+    """An existing Dask cluster, by scheduler address (``tcp://host:8786``).
+
+    Workers must see the input files at the same paths (a shared file system) and have
+    programmacheck installed; everything else travels with the tasks.
+    """
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        self._client = Client(address)
+        workers = self._client.scheduler_info(n_workers=-1)["workers"]
+        self.name = f"Dask cluster {address} ({len(workers)} workers)"
+        self._window = max(1, sum(w["nthreads"] for w in workers.values())) * IN_FLIGHT_PER_WORKER
+
+    def run_one(self, fn: Callable, *args: Any) -> Any:
+        return self._client.submit(_on_dask_worker, fn, *args, pure=False).result()
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
+        from distributed import wait as dask_wait
+
+        return _bounded(lambda item: self._client.submit(_on_dask_worker, fn, item, pure=False), items, self._window,
+                        lambda pending: dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+
+    def remote_peak_rss(self) -> int:
+        return sum(self._client.run(worker.peak_rss).values())
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,72 @@
+"""Content keys of the batch store: each names exactly what decides the value it keys.
+
+A key changes when, and only when, something its value depends on changes, so a rescan
+recomputes exactly what an edit affects:
+
+- a file's text: its bytes, the PDF extractor, and the versions of the code and libraries that
+  read and segment text (``text_identity``);
+- a programme's passages: its paragraphs (``text_key``, which includes ``text_identity``);
+- a vector: the embedder's identity (model, version, precision, prompts), role and text;
+- an item verdict: the programme's paragraphs, the embedder's identity, the item's own
+  definition, the calibration file and the tool version (``item_key``).  Matching features are
+  computed per item column (:func:`programmacheck.match.hybrid.item_signals`), so the other
+  items of the checklist do not enter an item's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .. import __version__
+from ..checklist import Item
+from ..records import Paragraph
+
+#: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
+TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
+                  "bm25s")
+#: The environment setting that picks the spaCy pipeline (``programmacheck.nlp.PIPELINE_SETTING``;
+#: not imported from there because that module imports spaCy, which a warm rescan never needs).
+SPACY_PIPELINE_SETTING = "PROGRAMMACHECK_SPACY_MODEL"
+
+
+def sha256(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def _installed(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+@lru_cache(maxsize=8)
+def text_identity(extractor: str) -> str:
+    """Everything besides a file's bytes that decides its paragraphs and passages."""
+    libraries = ",".join(f"{name}=={_installed(name)}" for name in TEXT_LIBRARIES)
+    pipeline = os.environ.get(SPACY_PIPELINE_SETTING, "")
+    return f"programmacheck=={__version__};pdf={extractor};{libraries};spacy-pipeline={pipeline}"
+
+
+def file_key(path: str | Path, extractor: str) -> str:
+    return sha256(text_identity(extractor).encode("utf-8") + b"\0" + Path(path).read_bytes())
+
+
+def text_key(paragraphs: Sequence[Paragraph], extractor: str) -> str:
+    """A programme's text by content; the programme's name is left out, so a copy shares it."""
+    rows = [[p.page, p.section, p.text, p.kind, p.ocr, p.matchable] for p in paragraphs]
+    return sha256(text_identity(extractor) + json.dumps(rows, ensure_ascii=False))
+
+
+def item_definition(item: Item) -> str:
+    return sha256(item.model_dump_json())
+
+
+def item_key(text: str, model_identity: str, definition: str, calibration_sha256: str) -> str:
+    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, __version__]))

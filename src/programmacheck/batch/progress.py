@@ -1,0 +1,98 @@
+"""Watching a batch: progress per stage, and peak memory over all its processes.
+
+On a terminal: tqdm bars for files, pages and paragraphs, with rate and ETA.  Elsewhere (a log
+file, CI, a cluster job) bars would print escape codes, so each finished programme is one plain
+line instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+import psutil
+
+#: How often the memory sampler looks (seconds).
+SAMPLE_EVERY = 0.2
+
+
+def file_pages(path: str) -> int:
+    """Pages of a file, for the pages bar's total (a text file counts as one)."""
+    if Path(path).suffix.lower() != ".pdf":
+        return 1
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(path)
+    except Exception:  # noqa: BLE001 - the extractor reports unreadable files properly
+        return 1
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+class Progress:
+    """Counts finished programmes, pages and paragraphs against what the batch has to do."""
+
+    def __init__(self, files: int, pages: int, stream: TextIO = sys.stderr, bars: bool | None = None):
+        self.stream = stream
+        self.files_total = files
+        self.done = 0
+        self._bars = []
+        if bars if bars is not None else stream.isatty():
+            from tqdm import tqdm
+
+            self._bars = [tqdm(total=total, desc=desc, unit=unit, file=stream, position=i, dynamic_ncols=True,
+                               smoothing=0.1)
+                          for i, (desc, total, unit) in enumerate((("files", files, "file"), ("pages", pages, "page"),
+                                                                   ("paragraphs", None, "para")))]
+
+    def advance(self, document: str, files: int, pages: int, paragraphs: int, detail: str) -> None:
+        self.done += 1
+        if self._bars:
+            for bar, n in zip(self._bars, (files, pages, paragraphs)):
+                bar.update(n)
+            return
+        print(f"[{self.done}/{self.files_total}] {document}: {detail}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        for bar in self._bars:
+            bar.close()
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its descendants, summed; keeps the peak.
+
+    Summed over the tree because local workers and a LocalCluster's workers are child processes;
+    one process's own peak would hide most of what the batch used.
+    """
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-memory", daemon=True)
+        self._thread.start()
+
+    def sample(self) -> int:
+        me = psutil.Process()
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # ended between listing and reading
+                pass
+        self.peak = max(self.peak, total)
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_EVERY):
+            self.sample()
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        return self.peak

@@ -1,0 +1,170 @@
+"""What a batch worker does: read, segment, embed and score one programme, from what it is sent.
+
+Why this shape: a worker may be a local process or a Dask worker on another machine, so it
+never touches the store.  The coordinator sends each :class:`Task` what the store already knows
+(file texts, passages, vectors) and only the checklist items to recompute; the worker sends back
+an :class:`Outcome` with everything new, which the coordinator writes.
+
+Functions here are top-level so that both ``ProcessPoolExecutor`` (spawn) and Dask can pickle
+them; the embedder is loaded once per process, on the first task that needs a vector.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..checklist import LoadedChecklist
+from ..embed import Embedder, Role, get_embedder
+from ..extract import ExtractionError
+from ..pipeline import (
+    FileText,
+    ProgrammeText,
+    Scanner,
+    ScanSettings,
+    join_files,
+    read_file,
+)
+from ..records import ItemVerdict, Passage, Programme
+from .keys import sha256
+
+#: Vectors by role, then by the sha256 of the text.
+Vectors = dict[str, dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Task:
+    programme: Programme
+    settings: ScanSettings
+    model_identity: str
+    calibration_sha256: str
+    checklist: LoadedChecklist  # only the items to recompute
+    files: tuple[FileText | None, ...]  # stored texts; None: read the file
+    passages: tuple[Passage, ...] | None  # stored passages of the programme's text
+    vectors: Vectors  # stored passage vectors and the recomputed items' query vectors
+
+
+@dataclass(frozen=True)
+class Outcome:
+    document: str
+    files: tuple[FileText | None, ...] = ()  # the texts read here (None: it was sent)
+    failed_file: int | None = None  # which file cannot be read (a property of its bytes)
+    failure: str | None = None
+    passages: tuple[Passage, ...] | None = None  # when computed here
+    vectors: Vectors = field(default_factory=dict)  # vectors computed here
+    verdicts: tuple[ItemVerdict, ...] = ()  # one per item sent, before parents apply
+    seconds: float = 0.0
+    worker: str = ""  # host:pid, to see where tasks ran
+
+
+class KnownVectors:
+    """An :class:`Embedder` that answers from vectors sent with the task and embeds only the
+    rest, through an embedder loaded on first need, keeping what it computed."""
+
+    def __init__(self, identity: str, known: Vectors, load: Callable[[], Embedder]):
+        self.identity = identity
+        self._known = known
+        self._load = load
+        self.new: Vectors = {}
+
+    def embed(self, texts: list[str], role: Role) -> np.ndarray:
+        known = self._known.setdefault(role, {})
+        keys = [sha256(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts) if k not in known}
+        if missing or not texts:
+            vectors = self._load().embed(list(missing.values()), role)
+            if not texts:
+                return vectors
+            computed = dict(zip(missing, vectors))
+            known.update(computed)
+            self.new.setdefault(role, {}).update(computed)
+        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+
+#: The embedder of this process, per model, loaded on first need.
+_EMBEDDERS: dict[str, Embedder] = {}
+#: Compute threads for this process (set by the executor; None: the library default).
+_THREADS: int | None = None
+
+
+def limit_threads(threads: int) -> None:
+    """Process initialiser: ``threads`` compute threads, set before torch is imported."""
+    global _THREADS
+    _THREADS = threads
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)
+
+
+def process_embedder(model: str, identity: str | None = None) -> Embedder:
+    if model not in _EMBEDDERS:
+        embedder = get_embedder(model)
+        if _THREADS:
+            import torch
+
+            torch.set_num_threads(_THREADS)
+        _EMBEDDERS[model] = embedder
+    embedder = _EMBEDDERS[model]
+    if identity is not None and embedder.identity != identity:
+        raise RuntimeError(f"the worker's model is {embedder.identity}, the batch expects {identity}")
+    return embedder
+
+
+def model_identity(model: str, embedder: Embedder | None = None) -> str:
+    """The identity of ``model`` when only loading it can tell."""
+    return (embedder or process_embedder(model)).identity
+
+
+def prepare(settings: ScanSettings, identity: str, queries: list[str], embedder: Embedder | None = None) -> Vectors:
+    """Before the programmes: check that the calibration file loads, and embed the checklist
+    queries the store does not have (once, rather than in every task)."""
+    from ..verdict import VerdictModel
+
+    VerdictModel.load(Path(settings.calibration) if settings.calibration else None)  # raises on a bad file
+    vectors = (embedder or process_embedder(settings.model, identity)).embed(queries, "query") if queries else []
+    return {"query": {sha256(q): v for q, v in zip(queries, vectors)}}
+
+
+def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
+    """Score the task's items on its programme; a file that cannot be read becomes a failure."""
+    from .. import segment
+
+    started = time.perf_counter()
+    where = f"{socket.gethostname()}:{os.getpid()}"
+    document = task.programme.document
+    files: list[FileText | None] = []
+    try:
+        for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
+            try:
+                files.append(None if stored else read_file(path, task.settings.extractor))
+            except ExtractionError as exc:
+                return Outcome(document, failed_file=index, failure=str(exc), worker=where)
+        texts = [stored or new for stored, new in zip(task.files, files)]
+        paragraphs = join_files(task.programme, texts)
+        passages = task.passages or tuple(segment.passages(paragraphs))
+        text = ProgrammeText(paragraphs, list(passages), tuple(w for t in texts for w in t.warnings))
+        vectors = KnownVectors(task.model_identity, task.vectors,
+                               lambda: embedder or process_embedder(task.settings.model, task.model_identity))
+        scanner = Scanner(task.settings, embedder=vectors, checklist=task.checklist)
+        if scanner.calibration.sha256 != task.calibration_sha256:
+            raise RuntimeError(f"{scanner.calibration.path} differs from the coordinator's calibration file")
+        verdicts = scanner.item_verdicts(task.programme, text, scanner.signals(text))
+    except ExtractionError as exc:
+        return Outcome(document, tuple(files), failure=str(exc), worker=where)
+    except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
+        return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
+    return Outcome(document, tuple(files), passages=None if task.passages else passages, vectors=vectors.new,
+                   verdicts=tuple(verdicts), seconds=time.perf_counter() - started, worker=where)
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (for workers the coordinator cannot see)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+

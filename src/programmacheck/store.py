@@ -1,0 +1,148 @@
+"""The batch store: an embedded SQLite database in the output folder, keyed by content.
+
+Why: an analyst rescans thousands of programmes whenever the checklist, the model or the
+calibration changes, and a batch may be killed half-way.  Everything slow is kept here under a
+key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
+
+- ``files``: a file's paragraphs (or the reason it cannot be read), by its bytes and extractor;
+- ``passages``: a programme's sentence windows, by its paragraphs;
+- ``vectors``: embeddings, by model identity, role and text (this replaces the ~/.cache
+  embedding cache for batches: one writer, and reachable from a cluster through the coordinator);
+- ``item_verdicts``: one programme × item verdict, by paragraphs, model, item definition,
+  calibration and settings;
+- ``latest_text``: the text a programme name had last time, so that an edited file sends its
+  unchanged passages' vectors along and only new passages are embedded.
+
+The coordinating process is the only writer and writes each finished programme in one
+transaction (WAL mode), so a killed batch loses no finished programme and never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .pipeline import FileText
+from .records import Evidence, ItemVerdict, Paragraph, Passage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, text TEXT, failure TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+    identity TEXT NOT NULL, role TEXT NOT NULL, text_sha256 TEXT NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (identity, role, text_sha256)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
+"""
+#: Keys per SELECT, below SQLite's limit on bound parameters.
+_CHUNK = 500
+#: Test hook: seconds to sleep inside each write transaction (announced on stderr with
+#: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
+WRITE_DELAY_SETTING = "PROGRAMMACHECK_TEST_WRITE_DELAY"
+WRITE_OPEN = "store: write open"
+
+
+@dataclass
+class Write:
+    """Everything one finished programme adds to the store, written in one transaction."""
+
+    files: dict[str, FileText] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # file key → why it cannot be read
+    passages: dict[str, tuple[Passage, ...]] = field(default_factory=dict)  # text key → passages
+    vectors: list[tuple[str, str, str, np.ndarray]] = field(default_factory=list)  # identity, role, sha, vector
+    verdicts: dict[str, ItemVerdict] = field(default_factory=dict)  # item key → verdict
+    latest_text: dict[str, str] = field(default_factory=dict)  # programme name → text key
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash keeps every committed write
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _select(self, sql: str, keys: Iterable[str], *prefix: str) -> list[tuple]:
+        ordered = sorted(set(keys))
+        rows: list[tuple] = []
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            rows += self._db.execute(sql.format(marks=",".join("?" * len(chunk))), (*prefix, *chunk)).fetchall()
+        return rows
+
+    def files(self, keys: Iterable[str]) -> dict[str, FileText | str]:
+        """Stored files by key: their text, or the message saying why they cannot be read."""
+        rows = self._select("SELECT key, text, failure FROM files WHERE key IN ({marks})", keys)
+        return {key: _file_from_json(text) if text is not None else failure for key, text, failure in rows}
+
+    def passages(self, text_key: str) -> tuple[Passage, ...] | None:
+        row = self._db.execute("SELECT passages FROM passages WHERE text_key = ?", (text_key,)).fetchone()
+        return tuple(Passage(index, text) for index, text in json.loads(row[0])) if row else None
+
+    def latest_text(self, document: str) -> str | None:
+        row = self._db.execute("SELECT text_key FROM latest_text WHERE document = ?", (document,)).fetchone()
+        return row[0] if row else None
+
+    def vectors(self, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
+        rows = self._select("SELECT text_sha256, vector FROM vectors WHERE identity = ? AND role = ?"
+                            " AND text_sha256 IN ({marks})", shas, identity, role)
+        return {sha: np.frombuffer(blob, dtype=np.float32) for sha, blob in rows}
+
+    def verdicts(self, keys: Iterable[str]) -> dict[str, ItemVerdict]:
+        """Stored item verdicts by key; their ``document`` is empty (they are kept by content)."""
+        rows = self._select("SELECT key, verdict FROM item_verdicts WHERE key IN ({marks})", keys)
+        return {key: _verdict_from_json(value) for key, value in rows}
+
+    def write(self, write: Write) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, NULL)",
+                                 [(k, _file_to_json(f)) for k, f in write.files.items()])
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, NULL, ?)", write.failures.items())
+            self._db.executemany("INSERT OR REPLACE INTO passages VALUES (?, ?)",
+                                 [(k, json.dumps([[p.paragraph, p.text] for p in ps], ensure_ascii=False))
+                                  for k, ps in write.passages.items()])
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
+                                 [(i, r, s, np.asarray(v, dtype=np.float32).tobytes()) for i, r, s, v in write.vectors])
+            self._db.executemany("INSERT OR REPLACE INTO item_verdicts VALUES (?, ?)",
+                                 [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()])
+            self._db.executemany("INSERT OR REPLACE INTO latest_text VALUES (?, ?)", write.latest_text.items())
+            delay = float(os.environ.get(WRITE_DELAY_SETTING) or 0)
+            if delay:
+                print(WRITE_OPEN, file=sys.stderr, flush=True)
+                time.sleep(delay)
+
+
+def _file_to_json(file: FileText) -> str:
+    rows = [[p.page, p.section, p.text, p.kind, p.ocr, p.matchable] for p in file.paragraphs]
+    return json.dumps({"paragraphs": rows, "warnings": list(file.warnings)}, ensure_ascii=False)
+
+
+def _file_from_json(text: str) -> FileText:
+    data = json.loads(text)
+    paragraphs = tuple(Paragraph("", page, section, body, kind, ocr, matchable)
+                       for page, section, body, kind, ocr, matchable in data["paragraphs"])
+    return FileText(paragraphs, tuple(data["warnings"]))
+
+
+def _verdict_to_json(v: ItemVerdict) -> str:
+    evidence = [[e.page, e.section, e.quote, e.score, list(e.signals)] for e in v.evidence]
+    return json.dumps([v.item_id, v.theme_id, v.verdict, v.score, evidence], ensure_ascii=False)
+
+
+def _verdict_from_json(text: str) -> ItemVerdict:
+    item_id, theme_id, verdict, score, evidence = json.loads(text)
+    return ItemVerdict("", item_id, theme_id, verdict, score,
+                       tuple(Evidence(page, section, quote, s, tuple(signals)) for page, section, quote, s, signals in evidence))
+

@@ -1,0 +1,159 @@
+"""Batch scoring through the CLI: resume after SIGKILL, warm rescans without torch, local worker
+processes and a Dask cluster giving the same verdicts as one process."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+from programmacheck.store import WRITE_DELAY_SETTING, WRITE_OPEN
+
+SAMPLES = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard"
+HEAVY = ("torch", "spacy", "sentence_transformers", "transformers")
+
+
+def scan_command(inputs: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "programmacheck.cli", "scan", str(inputs), "--out", str(out), "-q", *extra]
+
+
+def run_scan(inputs: Path, out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(scan_command(inputs, out, *extra), capture_output=True, text=True, env=env, timeout=1200, check=False)
+
+
+def rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "verdicts.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def same_verdicts(a: Path, b: Path) -> None:
+    """Equal verdicts; scores equal within 1e-4 (thread counts may move the last float bits)."""
+    left, right = rows(a), rows(b)
+    assert [(r["document"], r["item_id"], r["verdict"]) for r in left] == \
+           [(r["document"], r["item_id"], r["verdict"]) for r in right]
+    assert all(abs(float(x["score"]) - float(y["score"])) <= 1e-4 for x, y in zip(left, right))
+
+
+@pytest.fixture(scope="module")
+def eight_programmes(tmp_path_factory) -> Path:
+    """The three sample programmes plus copies under other names: eight programmes.  Text copies
+    get a line of their own (other bytes, other text); a PDF copy keeps its bytes (read once)."""
+    folder = tmp_path_factory.mktemp("eight") / "gr2026" / "lindewaard"
+    folder.mkdir(parents=True)
+    names = sorted(SAMPLES.iterdir())
+    for n in range(8):
+        source = names[n % len(names)]
+        target = folder / f"{source.stem}-{n}{source.suffix}"
+        shutil.copy(source, target)
+        if n >= len(names) and source.suffix != ".pdf":
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write(f"\nKopie nummer {n}.\n")
+    return folder.parent.parent
+
+
+@pytest.fixture(scope="module")
+def reference(eight_programmes: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reference")
+    done = run_scan(eight_programmes, out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.mark.slow
+def test_warm_rescan_answers_from_the_store_without_torch(eight_programmes: Path, reference: Path, tmp_path: Path):
+    out = tmp_path / "warm"
+    shutil.copytree(reference, out)
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['programmacheck'] + sys.argv[1:]\n"
+             "try:\n    runpy.run_module('programmacheck.cli', run_name='__main__')\n"
+             f"finally:\n    print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", probe, "scan", str(eight_programmes), "--out", str(out), "-q"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stderr
+    assert time.perf_counter() - started < 30
+    assert "8 of 8 programme(s) answered from the store" in done.stdout
+    assert (out / "verdicts.csv").read_text() == (reference / "verdicts.csv").read_text()
+
+
+@pytest.mark.slow
+def test_a_killed_batch_resumes_and_loses_nothing(eight_programmes: Path, reference: Path, tmp_path: Path):
+    """SIGKILL at seeded random moments, one of them inside a store write; rerun to completion."""
+    out = tmp_path / "killed"
+    rng = random.Random(20260318)
+    env = {**os.environ, WRITE_DELAY_SETTING: "1.5"}  # every write transaction stays open 1.5 s
+    finished_before = 0
+    for attempt in range(3):
+        process = subprocess.Popen(scan_command(eight_programmes, out), stderr=subprocess.PIPE, text=True, env=env)
+        if attempt == 0:  # inside the first programme's store write (the first write stores queries)
+            opened = 0
+            while opened < 2:
+                line = process.stderr.readline()
+                assert line, "the scan ended before its second store write"
+                opened += line.startswith(WRITE_OPEN)
+            time.sleep(0.5)
+        else:
+            time.sleep(rng.uniform(2.0, 12.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        process.stderr.close()
+        assert not (out / "verdicts.csv").exists() and not (out / "run.json").exists()  # no result that looks finished
+        done = len(list_finished(out))
+        assert done >= finished_before  # a kill never loses a finished programme
+        finished_before = done
+    done = run_scan(eight_programmes, out)
+    assert done.returncode == 0, done.stderr
+    assert f"{finished_before} of 8 programme(s) answered from the store" in done.stdout
+    assert not list(out.glob("*.partial"))
+    same_verdicts(out, reference)
+
+
+def list_finished(out: Path) -> set[str]:
+    """Programmes whose verdicts are all in the store (read-only, as a second reader would)."""
+    import sqlite3
+
+    if not (out / "store.sqlite").exists():
+        return set()
+    db = sqlite3.connect(f"file:{out / 'store.sqlite'}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in db.execute("SELECT document FROM latest_text")}
+    except sqlite3.OperationalError:  # killed before the schema was committed
+        return set()
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
+def test_two_local_workers_give_the_same_verdicts(eight_programmes: Path, reference: Path, tmp_path: Path):
+    out = tmp_path / "two"
+    done = run_scan(eight_programmes, out, "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    same_verdicts(out, reference)
+    run = json.loads((out / "run.json").read_text())
+    assert len(run["batch"]["workers"]) == 2 and run["batch"]["peak_memory_mb"] > 0
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_runs_the_batch_on_every_worker(eight_programmes: Path, reference: Path, tmp_path: Path):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        worker_pids = set(client.run(os.getpid).values())
+        out = tmp_path / "dask"
+        done = run_scan(eight_programmes, out, "--dask", cluster.scheduler_address)
+        assert done.returncode == 0, done.stderr
+    same_verdicts(out, reference)
+    ran_on = {int(w.rsplit(":", 1)[1]) for w in json.loads((out / "run.json").read_text())["batch"]["workers"]}
+    assert ran_on == worker_pids
