@@ -29,15 +29,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--items", action="store_true", help="print the per-item table of the combined system")
+    parser.add_argument("--embed-all", action="store_true",
+                        help="embed every passage (the full computation) instead of the lexical first stage's choice")
+    parser.add_argument("--configs", nargs="+", default=list(BASELINES), choices=list(BASELINES),
+                        help="configurations to evaluate (default: all)")
     args = parser.parse_args()
     shared = Path(args.shared)
-    scanner = Scanner(ScanSettings())
+    scanner = Scanner(ScanSettings(embed_all=args.embed_all))
     municipal = collect(scanner, [shared / "eval" / "gold"], shared / "corpus")
     national = collect(scanner, [shared / "eval" / "gold-national"], shared / "corpus")
     golds = [e.gold for e in municipal + national]
 
     print(f"{'configuration':<14} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
-    for name, features in BASELINES.items():
+    for name in args.configs:
+        features = BASELINES[name]
         runs = {
             "municipal, fit on 4 municipal": leave_one_out(municipal, scanner, (), features),
             "municipal, fit on 4 + 3 national": leave_one_out(municipal, scanner, national, features),

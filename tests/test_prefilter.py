@@ -24,10 +24,11 @@ class CountingEmbedder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def test_keyword_hits_and_top_bm25_passages_are_kept():
+def test_each_item_keeps_its_keyword_hits_and_its_top_bm25_passages():
     hits = [{}, {"1.1": KeywordHit(subject=("dakloz*",))}, {}, {}]
     lexical = np.array([[0.1, 2.0], [0.0, 0.0], [3.0, -1.0], [-0.5, -0.2]], dtype=np.float32)
-    assert passages_worth_embedding(hits, lexical, top_k=1).tolist() == [True, True, True, False]
+    keep = passages_worth_embedding(["1.1", "3.3"], hits, lexical, top_k=1)
+    assert keep.tolist() == [[False, True], [True, False], [True, False], [False, False]]
 
 
 def test_only_kept_passages_are_embedded_and_the_rest_get_the_mean():
@@ -36,9 +37,12 @@ def test_only_kept_passages_are_embedded_and_the_rest_get_the_mean():
     dense = DenseMatcher(checklist, embedder)
     embedder.seen.clear()
     texts = ["Housing First voor daklozen.", "Meer parkeerplaatsen.", "Buurthuizen in elke wijk."]
-    keep = np.array([True, False, True])
+    keep = np.zeros((3, len(checklist.items)), dtype=bool)
+    keep[0, 0] = keep[2, 0] = True  # item 0 keeps passages 0 and 2
+    keep[2, 1] = True  # item 1 keeps passage 2 only
     masked = dense.similarities(texts, keep)
-    assert embedder.seen == [texts[0], texts[2]]
+    assert embedder.seen == [texts[0], texts[2]]  # passage 1 is kept for no item
     full = dense.similarities(texts)
-    np.testing.assert_allclose(masked[[0, 2]], full[[0, 2]], rtol=1e-6)
-    np.testing.assert_allclose(masked[1], full[[0, 2]].mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(masked[[0, 2], 0], full[[0, 2], 0], rtol=1e-6)
+    np.testing.assert_allclose(masked[1, 0], full[[0, 2], 0].mean(), rtol=1e-6)
+    np.testing.assert_allclose(masked[[0, 1], 1], full[2, 1], rtol=1e-6)  # the rest get the kept mean

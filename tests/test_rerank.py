@@ -41,3 +41,17 @@ def test_candidates_follow_the_cross_encoder(reranker_folder):
     assert [c.passage for c in result.candidates] == sorted(range(3), key=lambda i: -expected[i])
     assert all(c.signals[-1].startswith("rerank:") and c.signals[0] == "dense:0.8" for c in result.candidates)
     assert result.features == signals[0].features  # the verdict model's input is untouched
+
+
+@pytest.mark.slow
+def test_scan_with_a_reranker_orders_the_evidence(reranker_folder, tmp_path):
+    import csv
+
+    from conftest import REPO_ROOT
+
+    from programmacheck.cli import main
+
+    sample = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard" / "lindewaard-vooruit.md"
+    assert main(["scan", str(sample), "--out", str(tmp_path), "--quiet", "--reranker", reranker_folder]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "evidence.csv", encoding="utf-8")))
+    assert rows and all("rerank:" in r["signals"] for r in rows)

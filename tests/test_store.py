@@ -98,6 +98,9 @@ def test_each_key_recomputes_exactly_what_depends_on_it(corpus: Path, tmp_path: 
     assert (recalibrated["files"], recalibrated["items"], recalibrated["passages"], recalibrated["queries"]) == (0, 70, 0, 0)
     assert embedder.calls == before
 
+    # a scoring setting (embed every passage): every verdict again, no file read
+    assert scan([corpus], out, embedder, embed_all=True)["items"] == 70
+
     # another PDF extractor: the files are read again (their text may differ)
     reextracted = scan([corpus], out, embedder, extractor="pdfplumber")
     assert reextracted["files"] == 2

@@ -26,20 +26,27 @@ def _fail(message: str) -> int:
     return EXIT_UNUSABLE
 
 
-def _add_matching_options(parser: argparse.ArgumentParser) -> None:
+def _add_matching_options(parser: argparse.ArgumentParser, embedding_cache: bool = True) -> None:
     parser.add_argument("--checklist", metavar="FILE", help="checklist YAML (default: the bundled Leger des Heils GR2026 checklist)")
     parser.add_argument("--model", default=DEFAULT_MODEL,
                         help=f"embedding model: '{DEFAULT_MODEL}' (bundled, offline) or a sentence-transformers model name or folder")
     parser.add_argument("--extractor", default=DEFAULT_PDF_BACKEND, choices=PDF_BACKENDS, help="PDF text extractor")
     parser.add_argument("--calibration", metavar="FILE", help="verdict model file (default: the bundled models/calibration.json)")
-    parser.add_argument("--cache-dir", metavar="DIR", help="where embeddings are cached (default: ~/.cache/programmacheck)")
+    if embedding_cache:  # a scan keeps its vectors in its store instead
+        parser.add_argument("--cache-dir", metavar="DIR", help="where embeddings are cached (default: ~/.cache/programmacheck)")
+    parser.add_argument("--reranker", metavar="MODEL",
+                        help="a sentence-transformers CrossEncoder (name or local folder) that orders each item's "
+                             "evidence; optional, slow, and its quality is unmeasured")
+    parser.add_argument("--embed-all", action="store_true",
+                        help="embed every passage instead of only those the lexical first stage keeps (slower)")
 
 
 def _settings(args: argparse.Namespace):
     from .pipeline import ScanSettings
 
     return ScanSettings(checklist=args.checklist, calibration=getattr(args, "calibration", None), model=args.model,
-                        extractor=args.extractor, cache_dir=args.cache_dir)
+                        extractor=args.extractor, cache_dir=getattr(args, "cache_dir", None), reranker=args.reranker,
+                        embed_all=args.embed_all)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -233,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--store", metavar="FILE",
                       help="the batch store (texts, embeddings, verdicts by content; default: OUT/store.sqlite); "
                            "a rescan computes only what changed, and a killed scan resumes from it")
-    _add_matching_options(scan)
+    _add_matching_options(scan, embedding_cache=False)
     scan.set_defaults(run=cmd_scan)
 
     extract = sub.add_parser("extract", help="print the paragraphs of files as JSON lines",

@@ -49,6 +49,8 @@ class ScanSettings:
     model: str = DEFAULT_MODEL
     extractor: str = DEFAULT_PDF_BACKEND
     cache_dir: str | None = None  # embedding cache; None: the user's cache directory
+    embed_all: bool = False  # embed every passage, not only those the lexical first stage keeps
+    reranker: str | None = None  # a cross-encoder (name or folder) that orders each item's evidence
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,12 @@ class Scanner:
         self._verdict_model = verdict_model
 
     @cached_property
+    def reranker(self):
+        from .match.rerank import CrossEncoderReranker
+
+        return CrossEncoderReranker(self.settings.reranker)
+
+    @cached_property
     def keywords(self) -> KeywordMatcher:
         from .match.keyword import KeywordMatcher
         from .nlp import load_pipeline
@@ -180,13 +188,21 @@ class Scanner:
     def signals(self, text: ProgrammeText) -> list[ItemSignals]:
         """Per-item signals of a segmented programme (used by scan, calibrate and eval)."""
         from .match.hybrid import item_signals
+        from .match.prefilter import passages_worth_embedding
 
         passage_texts = [p.text for p in text.passages]
-        similarities = self.dense.similarities(passage_texts)
         tokens = self.keywords.tokenize_all(passage_texts)
         hits = [self.keywords.match_tokens(t) for t in tokens]
         lexical = self.lexical.scores(tokens)
-        return item_signals([i.id for i in self.checklist.checklist.items], similarities, hits, lexical)
+        item_ids = [i.id for i in self.checklist.checklist.items]
+        worth_embedding = None if self.settings.embed_all else passages_worth_embedding(item_ids, hits, lexical)
+        similarities = self.dense.similarities(passage_texts, worth_embedding)
+        signals = item_signals(item_ids, similarities, hits, lexical)
+        if self.settings.reranker:
+            from .match.rerank import rerank
+
+            signals = rerank(signals, text.passages, self.checklist.checklist, self.reranker)
+        return signals
 
     def verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
                  model: VerdictModel | None = None) -> list[ItemVerdict]:

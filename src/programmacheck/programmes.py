@@ -33,13 +33,19 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            found = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_documentation(p))
             documents.extend(os.path.join(given, str(p.relative_to(path))) for p in found)
         elif path.exists():
             documents.append(given)
         else:
             missing.append(given)
     return documents, missing
+
+
+def _is_documentation(path: Path) -> bool:
+    """A corpus folder's own README describes the corpus; it is no programme."""
+    return path.stem.lower() == "readme"
 
 
 def read_manifest(path: str | Path) -> list[dict[str, str]]:

@@ -127,7 +127,8 @@ class Batch:
                                                                                     self.settings.scan.model)
 
     def _item_keys(self, text_key: str) -> dict[str, str]:
-        return {item_id: keys.item_key(text_key, self.identity, definition, self.calibration_sha256)
+        settings = keys.scoring_settings(self.settings.scan)
+        return {item_id: keys.item_key(text_key, self.identity, definition, self.calibration_sha256, settings)
                 for item_id, definition in self.definitions.items()}
 
     # ---- planning ------------------------------------------------------------------------------

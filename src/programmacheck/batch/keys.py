@@ -8,7 +8,7 @@ recomputes exactly what an edit affects:
 - a programme's passages: its paragraphs (``text_key``, which includes ``text_identity``);
 - a vector: the embedder's identity (model, version, precision, prompts), role and text;
 - an item verdict: the programme's paragraphs, the embedder's identity, the item's own
-  definition, the calibration file and the tool version (``item_key``).  Matching features are
+  definition, the calibration file, the scoring settings and the tool version (``item_key``).  Matching features are
   computed per item column (:func:`programmacheck.match.hybrid.item_signals`), so the other
   items of the checklist do not enter an item's key.
 """
@@ -19,12 +19,14 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import __version__
 from ..checklist import Item
+from ..pipeline import ScanSettings
 from ..records import Paragraph
 
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
@@ -68,5 +70,16 @@ def item_definition(item: Item) -> str:
     return sha256(item.model_dump_json())
 
 
-def item_key(text: str, model_identity: str, definition: str, calibration_sha256: str) -> str:
-    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, __version__]))
+#: Settings other keys already stand for (by content), or that do not decide a verdict.
+SETTINGS_KEYED_ELSEWHERE = frozenset({"checklist", "calibration", "model", "extractor", "cache_dir"})
+
+
+def scoring_settings(settings: ScanSettings) -> str:
+    """The scan settings that decide verdicts beyond the other keys; a setting added to
+    ``ScanSettings`` enters every item key unless it is listed in SETTINGS_KEYED_ELSEWHERE."""
+    chosen = {k: v for k, v in sorted(asdict(settings).items()) if k not in SETTINGS_KEYED_ELSEWHERE}
+    return json.dumps(chosen, sort_keys=True, default=str)
+
+
+def item_key(text: str, model_identity: str, definition: str, calibration_sha256: str, settings: str) -> str:
+    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, settings, __version__]))

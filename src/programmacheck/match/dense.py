@@ -35,19 +35,21 @@ class DenseMatcher:
     def similarities(self, passage_texts: Sequence[str], embed: np.ndarray | None = None) -> np.ndarray:
         """Matrix (passages × items) of the best cosine over each item's queries.
 
-        With a boolean mask ``embed`` only those passages are embedded; the others get, per item,
-        the mean similarity of the embedded ones — a value that never stands out, which is all
-        the features ask of a passage the first stage found irrelevant.
+        With a boolean matrix ``embed`` (passages × items) only the passages kept for some item
+        are embedded.  In each item's column, a passage not kept for that item gets the mean of
+        the kept ones — a value that never stands out, which is all the features ask of a passage
+        the first stage found irrelevant to the item.
         """
         result = np.zeros((len(passage_texts), len(self.item_ids)), dtype=np.float32)
-        rows = np.arange(len(passage_texts)) if embed is None else np.flatnonzero(embed)
+        keep = np.ones(result.shape, dtype=bool) if embed is None else embed
+        rows = np.flatnonzero(keep.any(axis=1))
         if len(rows) == 0:
             return result
         passages = self.embedder.embed([passage_texts[i] for i in rows], role="passage")
         per_query = passages @ self._query_vectors.T
-        embedded = np.empty((len(rows), len(self.item_ids)), dtype=np.float32)
         for column in range(len(self.item_ids)):
-            embedded[:, column] = per_query[:, self._query_owner == column].max(axis=1)
-        result[:] = embedded.mean(axis=0)
-        result[rows] = embedded
+            result[rows, column] = per_query[:, self._query_owner == column].max(axis=1)
+            kept = keep[:, column]
+            if kept.any() and not kept.all():
+                result[~kept, column] = result[kept, column].mean()
         return result

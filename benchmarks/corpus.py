@@ -1,0 +1,92 @@
+"""Whole-corpus benchmark: cold and warm scans against two raw baselines, in one run.
+
+    python benchmarks/corpus.py [--shared ../shared] [--workers N]
+
+Over every programme in ``../shared/corpus`` it measures
+
+- a cold scan (empty output folder and empty embedding cache) and a warm rescan (nothing
+  changed): wall time, pages/s, passages embedded, peak memory summed over all processes;
+- raw extraction: plain text of every PDF page with the fastest extractor (pypdfium2);
+- raw embedding: the same number of passages as the cold scan embedded, with the default model,
+  no cache and no pipeline around it;
+
+and reports the pipeline's cost as a ratio: cold time / (raw extraction + raw embedding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+
+def scan(corpus: Path, out: Path, cache: Path, workers: int) -> tuple[float, dict]:
+    command = [sys.executable, "-m", "programmacheck.cli", "scan", str(corpus), "--manifest", str(corpus / "manifest.csv"),
+               "--out", str(out), "--cache-dir", str(cache), "--workers", str(workers), "--quiet"]
+    started = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return seconds, json.loads((out / "run.json").read_text(encoding="utf-8"))
+
+
+def raw_extraction(pdfs: list[Path]) -> tuple[float, int]:
+    started, pages = time.perf_counter(), 0
+    for path in pdfs:
+        document = pdfium.PdfDocument(path)
+        for index in range(len(document)):
+            document[index].get_textpage().get_text_range()
+            pages += 1
+        document.close()
+    return time.perf_counter() - started, pages
+
+
+def raw_embedding(out: Path, count: int) -> float:
+    """Embed ``count`` passages of the scanned corpus with the default model, uncached."""
+    from programmacheck import segment
+    from programmacheck.embed import get_embedder
+    from programmacheck.records import Paragraph
+
+    paragraphs = [Paragraph(**{k: row[k] for k in ("document", "page", "section", "text", "kind", "ocr", "matchable")})
+                  for row in map(json.loads, (out / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines())]
+    texts = [p.text for p in segment.passages(paragraphs)][:count]
+    embedder = get_embedder()
+    embedder.embed(texts[:8], role="passage")  # model load and warm-up are not embedding time
+    started = time.perf_counter()
+    embedder.embed(texts, role="passage")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    corpus = Path(args.shared) / "corpus"
+    pdfs = sorted(corpus.rglob("*.pdf"))
+    with tempfile.TemporaryDirectory() as work:
+        out, cache = Path(work) / "out", Path(work) / "cache"
+        cold, cold_run = scan(corpus, out, cache, args.workers)
+        warm, warm_run = scan(corpus, out, cache, args.workers)
+        extraction, pages = raw_extraction(pdfs)
+        embedded = cold_run["batch"]["passages_embedded"]
+        embedding = raw_embedding(out, embedded)
+    print(f"corpus: {len(pdfs)} PDFs, {pages} PDF pages, {cold_run['programmes']} programmes, "
+          f"{len(cold_run['failures'])} failed (edge cases)")
+    print(f"{'run':<16} {'wall s':>8} {'pages/s':>9} {'passages embedded':>18} {'peak MB (all processes)':>24}")
+    for name, seconds, run in (("cold scan", cold, cold_run), ("warm rescan", warm, warm_run)):
+        b = run["batch"]
+        print(f"{name:<16} {seconds:>8.1f} {pages / seconds:>9.1f} {b['passages_embedded']:>18} {b['peak_memory_mb']:>24.0f}")
+    print(f"{'raw extraction':<16} {extraction:>8.1f} {pages / extraction:>9.1f}")
+    print(f"{'raw embedding':<16} {embedding:>8.1f} {'':>9} {embedded:>18}")
+    print(f"pipeline cost ratio: cold / (raw extraction + raw embedding) = {cold / (extraction + embedding):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
