@@ -21,8 +21,29 @@ import sys
 from pathlib import Path
 
 from programmacheck.calibrate import BASELINES, collect, leave_one_out
-from programmacheck.evaluate import evidence_agreement, format_report, scores
+from programmacheck.evaluate import evidence_agreement, format_report, normalise_quote, scores
+from programmacheck.match.prefilter import passages_worth_embedding
 from programmacheck.pipeline import Scanner, ScanSettings
+
+
+def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
+    """Gold evidence quotes whose passage the lexical first stage keeps for the quote's item."""
+    item_ids = [i.id for i in scanner.checklist.checklist.items]
+    kept = total = 0
+    for e in examples:
+        texts = [p.text for p in e.text.passages]
+        tokens = scanner.keywords.tokenize_all(texts)
+        hits = [scanner.keywords.match_tokens(t) for t in tokens]
+        keep = passages_worth_embedding(item_ids, hits, scanner.lexical.scores(tokens))
+        normalised = [normalise_quote(t) for t in texts]
+        for item_id, quotes in e.gold.evidence.items():
+            for quote in quotes:
+                head = normalise_quote(quote["quote"])[:40]
+                where = [i for i, t in enumerate(normalised) if head and head in t]
+                if where and item_id in item_ids:
+                    total += 1
+                    kept += any(keep[i, item_ids.index(item_id)] for i in where)
+    return kept, total
 
 
 def main() -> int:
@@ -39,6 +60,8 @@ def main() -> int:
     municipal = collect(scanner, [shared / "eval" / "gold"], shared / "corpus")
     national = collect(scanner, [shared / "eval" / "gold-national"], shared / "corpus")
     golds = [e.gold for e in municipal + national]
+    kept, total = first_stage_recall(municipal + national, scanner)
+    print(f"first stage keeps the passage of {kept}/{total} = {kept / total:.3f} gold evidence quotes for their item")
 
     print(f"{'configuration':<14} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
     for name in args.configs:
