@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from programmacheck.checklist import Checklist
-from programmacheck.match.keyword import KeywordMatcher, Term, tokenize
+from programmacheck.match.keyword import KeywordMatcher, PatternIndex, Token, WordPattern
 from programmacheck.nlp import load_pipeline
 
 
@@ -20,8 +20,9 @@ def hit(text: str, **item_fields):
     return matcher.match([text])[0].get("x")
 
 
-def positions(term: str, text: str):
-    return Term.parse(term).positions(tokenize(load_pipeline()(text)))
+def term_matches(term: str, text: str) -> bool:
+    found = hit(text, keywords={"measure": [term]})
+    return found is not None and found.measure == (term,)
 
 
 @pytest.mark.parametrize("term, text", [
@@ -30,10 +31,11 @@ def positions(term: str, text: str):
     ("*schuldhulp*", "Toegang tot gemeentelijke schuldhulpverlening."),  # infix wildcard
     ("housing first", "Meer Housing First-trajecten in de regio."),  # hyphen part of a compound
     ("bouwen", "De gemeente bouwt sneller."),  # verb lemma
+    ("*woning", "Er komen meer sociale huurwoningen."),  # suffix wildcard
     ("schuldhulp* & dakloz*", "Daklozen houden recht op schuldhulp."),  # conjunction, any order
 ])
 def test_terms_match(term, text):
-    assert positions(term, text) is not None
+    assert term_matches(term, text)
 
 
 @pytest.mark.parametrize("term, text", [
@@ -42,7 +44,7 @@ def test_terms_match(term, text):
     ("schuldhulp* & dakloz*", "Iedereen krijgt schuldhulp."),  # one part missing
 ])
 def test_terms_do_not_match(term, text):
-    assert positions(term, text) is None
+    assert not term_matches(term, text)
 
 
 def test_measure_for_the_items_group_is_level_two():
@@ -83,3 +85,23 @@ def test_rejection_cue_next_to_a_subject_only_is_not_contrary():
     h = hit("We stoppen de eenzaamheid in de wijk.", keywords={"measure": ["buurthui*"], "subject": ["eenzaam*"]},
             contrary=["{rejection}"])
     assert h.contrary == ()
+
+
+def test_pattern_index_agrees_with_the_plain_definition_of_each_pattern():
+    """The index looks forms up by prefix, suffix and substring; it must say what a one-by-one
+    comparison of every pattern with every form says."""
+    words = ["dakloze", "woon*", "*woning", "*schuld*", "opvang", "*opvang*", "bouwen", "first", "*ing"]
+    index = PatternIndex()
+    patterns = {index.add(WordPattern.parse(w)): WordPattern.parse(w) for w in words}
+
+    def plain(pattern: WordPattern, form: str) -> bool:
+        if pattern.mode == "exact":
+            return form in (pattern.stem, pattern.lemma)
+        return {"prefix": form.startswith, "suffix": form.endswith,
+                "infix": form.__contains__}[pattern.mode](pattern.stem)
+
+    forms = ["daklozen", "dakloze", "woonwijk", "wonen", "huurwoning", "woningen", "schuldhulp",
+             "schulden", "noodopvang", "opvang", "bouwt", "bouwen", "first", "ing", "woning", "x"]
+    for form in forms:
+        expected = {pid for pid, pattern in patterns.items() if plain(pattern, form)}
+        assert index.matches(Token(frozenset({form}), form)) == expected, form

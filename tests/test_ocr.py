@@ -137,3 +137,18 @@ def test_extract_file_ocrs_a_scanned_programme_and_marks_its_paragraphs(corpus_d
     found = paragraphs("scan", document)
     assert found and all(p.ocr for p in found)
     assert sum(len(p.text.split()) for p in found) >= 200
+
+
+@pytest.mark.slow
+def test_a_coarse_scan_under_a_garbage_layer_is_rerendered_and_reads_as_dutch(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """The 1971 scan (100 dpi images under an old OCR layer) is OCR'd from a 200 dpi grayscale
+    rendering instead of ocrmypdf's 400 dpi raster: the old layer is gone, the new one is Dutch."""
+    require_command("ocrmypdf")
+    scan = corpus_dir / "edge" / "scanned-1971-garbage-ocr-layer.pdf"
+    output = ocr_pdf(scan, [1, 2, 3, 4], tmp_path / "ocr.pdf")
+    rendered = tmp_path / "rendered-ocr.pdf"
+    assert rendered.exists() and _page_texts(rendered) == ["", "", "", ""]
+    texts = _page_texts(output)
+    assert all(page_text_quality(text) >= 0.85 for text in texts)

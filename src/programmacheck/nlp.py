@@ -20,10 +20,12 @@ import os
 import re
 from functools import lru_cache
 
+import numpy
 import simplemma
 import spacy
+from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 DEFAULT_PIPELINE = "nl_core_news_md"
 PIPELINE_SETTING = "PROGRAMMACHECK_SPACY_MODEL"
@@ -186,15 +188,6 @@ def is_verb_homograph(form: str) -> bool:
     )
 
 
-def _verb_context(token: Token) -> bool:
-    """Whether the neighbours of ``token`` make it a verb: te, a subject pronoun or a modal
-    before it ("we zorgen", "te stellen", "willen delen"), or a subject pronoun after it."""
-    doc = token.doc
-    before = doc[token.i - 1].lower_ if token.i > 0 and not token.is_sent_start else ""
-    after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-    return before in VERB_CUES_BEFORE or after in VERB_CUES_AFTER
-
-
 @lru_cache(maxsize=200_000)
 def _lemma_entry(form: str) -> tuple[str, bool]:
     """(context-free lemma, whether context decides it) for one lower-case token text."""
@@ -203,18 +196,47 @@ def _lemma_entry(form: str) -> tuple[str, bool]:
     return word_lemma(form), is_verb_homograph(form)
 
 
-def token_lemma(token: Token) -> str:
-    """The lower-case lemma of ``token`` in its sentence (only verb/noun homographs need context)."""
-    lemma, homograph = _lemma_entry(token.lower_)
-    return token.lower_ if homograph and _verb_context(token) else lemma
+class SimplemmaLemmatizer:
+    """Sets ``token.lemma_`` (lower-case) from simplemma plus the repairs in this module.
+
+    It reads and writes the Doc's arrays instead of visiting Token objects: making a Python
+    Token per word cost more than the lemmatising itself.  Only verb/noun homographs look at
+    their neighbours: te, a subject pronoun or a modal before ("we zorgen", "te stellen",
+    "willen delen"), or a subject pronoun after, make them verbs.
+    """
+
+    def __init__(self, strings) -> None:
+        self.strings = strings
+        self._by_form: dict[int, tuple[int, bool]] = {}  # lower-case hash → (lemma hash, homograph)
+
+    def _entry(self, form_hash: int) -> tuple[int, bool]:
+        entry = self._by_form.get(form_hash)
+        if entry is None:
+            lemma, homograph = _lemma_entry(self.strings[form_hash])
+            entry = self._by_form[form_hash] = (self.strings.add(lemma), homograph)
+        return entry
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        forms = doc.to_array(LOWER).tolist()
+        starts = doc.to_array(SENT_START).tolist()
+        lemmas = []
+        for i, form in enumerate(forms):
+            lemma, homograph = self._entry(form)
+            if homograph:
+                before = self.strings[forms[i - 1]] if i > 0 and starts[i] != 1 else ""
+                after = self.strings[forms[i + 1]] if i + 1 < len(forms) else ""
+                if before in VERB_CUES_BEFORE or after in VERB_CUES_AFTER:
+                    lemma = form
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        return doc
 
 
-@Language.component("simplemma_lemmatizer")
-def simplemma_lemmatizer(doc: Doc) -> Doc:
-    """Set ``token.lemma_`` (lower-case) from simplemma plus the repairs in this module."""
-    for token in doc:
-        token.lemma_ = token_lemma(token)
-    return doc
+@Language.factory("simplemma_lemmatizer")
+def make_simplemma_lemmatizer(nlp: Language, name: str) -> SimplemmaLemmatizer:
+    return SimplemmaLemmatizer(nlp.vocab.strings)
 
 
 @Language.component("lowercase_lemmas")
@@ -279,6 +301,12 @@ def load_pipeline(name: str | None = None) -> Language:
     nlp.add_pipe("list_item_boundaries")
     nlp.add_pipe("simplemma_lemmatizer")
     return nlp
+
+
+def lemmatizers(nlp: Language) -> list[str]:
+    """The components that only set lemmas: splitting text into sentences can skip them."""
+    names = ("lemmatizer", "trainable_lemmatizer", "simplemma_lemmatizer", "lowercase_lemmas")
+    return [name for name in nlp.pipe_names if name in names]
 
 
 def describe_pipeline(nlp: Language) -> str:

@@ -373,7 +373,8 @@ def passages(paragraphs: list[Paragraph]) -> list[Passage]:
     chosen = [(index, p.text) for index, p in enumerate(paragraphs) if p.matchable]
     pipeline = nlp.load_pipeline()
     result = []
-    for (index, _), doc in zip(chosen, pipeline.pipe(text for _, text in chosen)):
+    texts = (text for _, text in chosen)
+    for (index, _), doc in zip(chosen, pipeline.pipe(texts, disable=nlp.lemmatizers(pipeline))):
         sentences = [s.text.strip() for s in doc.sents if s.text.strip()]
         result.extend(Passage(paragraph=index, text=window) for window in windows(sentences))
     return result

@@ -20,7 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..checklist import Checklist, Item
 from ..nlp import word_lemma
@@ -60,38 +62,97 @@ class WordPattern:
         mode = {(False, False): "exact", (False, True): "prefix", (True, False): "suffix", (True, True): "infix"}[(starts, ends)]
         return cls(stem=stem, mode=mode, lemma=word_lemma(stem) if mode == "exact" else stem)
 
-    def matches(self, token: Token) -> bool:
-        if self.mode == "exact":
-            return self.stem in token.forms or self.lemma in token.forms
-        if self.mode == "prefix":
-            return any(f.startswith(self.stem) for f in token.forms)
-        if self.mode == "suffix":
-            return any(f.endswith(self.stem) for f in token.forms)
-        return any(self.stem in f for f in token.forms)
+
+_NOTHING: frozenset[int] = frozenset()
+
+
+class PatternIndex:
+    """Every word pattern of a checklist, and which of them each token matches.
+
+    Matching is the hot loop of a scan (tens of thousands of passages × hundreds of terms), so a
+    token is never compared with the patterns one by one: each distinct form is looked up once
+    (its prefixes, suffixes and substrings in hash tables) and the answer is remembered for the
+    rest of the batch.  A corpus has far fewer distinct forms than tokens.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[WordPattern, int] = {}
+        self._tables: dict[str, dict[str, set[int]]] = {"exact": {}, "prefix": {}, "suffix": {}, "infix": {}}
+        self._infix_lengths: set[int] = set()
+        self._by_form: dict[str, frozenset[int]] = {}
+        self._by_token: dict[frozenset[str], frozenset[int]] = {}
+
+    def add(self, pattern: WordPattern) -> int:
+        if pattern not in self._ids:
+            pattern_id = self._ids[pattern] = len(self._ids)
+            keys = {pattern.stem, pattern.lemma} if pattern.mode == "exact" else {pattern.stem}
+            for key in keys:
+                self._tables[pattern.mode].setdefault(key, set()).add(pattern_id)
+            if pattern.mode == "infix":
+                self._infix_lengths.add(len(pattern.stem))
+            self._by_form.clear()
+            self._by_token.clear()
+        return self._ids[pattern]
+
+    def _form_matches(self, form: str) -> frozenset[int]:
+        found = self._by_form.get(form)
+        if found is None:
+            exact, prefix, suffix, infix = (self._tables[m] for m in ("exact", "prefix", "suffix", "infix"))
+            ids = set(exact.get(form, ()))
+            for end in range(1, len(form) + 1):
+                ids.update(prefix.get(form[:end], ()))
+                ids.update(suffix.get(form[-end:], ()))
+            for length in self._infix_lengths:
+                for start in range(len(form) - length + 1):
+                    ids.update(infix.get(form[start:start + length], ()))
+            found = self._by_form[form] = frozenset(ids) if ids else _NOTHING
+        return found
+
+    def matches(self, token: Token) -> frozenset[int]:
+        """Ids of the patterns that match any form of the token."""
+        found = self._by_token.get(token.forms)
+        if found is None:
+            found = self._by_token[token.forms] = frozenset().union(*map(self._form_matches, token.forms))
+        return found
 
 
 @dataclass(frozen=True)
 class Term:
-    """One checklist term: alternatives joined by '&', each a sequence of word patterns."""
+    """One checklist term: alternatives joined by '&', each a sequence of word pattern ids."""
 
     text: str
-    parts: tuple[tuple[WordPattern, ...], ...]
+    parts: tuple[tuple[int, ...], ...]
 
     @classmethod
-    def parse(cls, text: str) -> Term:
-        parts = tuple(tuple(WordPattern.parse(w) for w in part.split()) for part in text.lower().split("&") if part.strip())
+    def parse(cls, text: str, index: PatternIndex) -> Term:
+        parts = tuple(tuple(index.add(WordPattern.parse(w)) for w in part.split())
+                      for part in text.lower().split("&") if part.strip())
         return cls(text=text, parts=parts)
 
-    def positions(self, tokens: Sequence[Token]) -> list[int] | None:
-        """Token positions where each part starts, or None when some part is missing."""
-        found = []
-        for seq in self.parts:
-            start = next((i for i in range(len(tokens) - len(seq) + 1)
-                          if all(p.matches(tokens[i + k]) for k, p in enumerate(seq))), None)
-            if start is None:
-                return None
-            found.append(start)
-        return found
+    def occurs(self, passage: MatchedPassage) -> bool:
+        """Whether every part occurs, its words following each other."""
+        return all(passage.has_sequence(part) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class MatchedPassage:
+    """A passage's tokens as the pattern ids each one matches."""
+
+    tokens: tuple[frozenset[int], ...]
+    present: frozenset[int]
+
+    @classmethod
+    def of(cls, tokens: Sequence[Token], index: PatternIndex) -> MatchedPassage:
+        matched = tuple(index.matches(t) for t in tokens)
+        return cls(matched, frozenset().union(*matched))
+
+    def has_sequence(self, pattern_ids: Sequence[int]) -> bool:
+        if not self.present.issuperset(pattern_ids):
+            return False
+        first, rest = pattern_ids[0], pattern_ids[1:]
+        last_start = len(self.tokens) - len(pattern_ids)
+        return any(first in self.tokens[i] and all(p in self.tokens[i + 1 + k] for k, p in enumerate(rest))
+                   for i in range(last_start + 1))
 
 
 @dataclass(frozen=True)
@@ -129,82 +190,95 @@ class CompiledItem:
     exclude: tuple[Term, ...]
     contrary: tuple[Term, ...]
     rejection: bool  # whether REJECTION_CUES next to a measure term count as contrary
+    triggers: frozenset[int]  # a passage without any of these patterns cannot hit the item
 
     @classmethod
-    def from_item(cls, item: Item) -> CompiledItem:
+    def from_item(cls, item: Item, index: PatternIndex) -> CompiledItem:
         def compile_all(terms: Iterable[str]) -> tuple[Term, ...]:
-            return tuple(Term.parse(t) for t in terms)
+            return tuple(Term.parse(t, index) for t in terms)
 
+        measure, subject = compile_all(item.keywords.measure), compile_all(item.keywords.subject)
         phrases = [t for t in item.contrary if t != REJECTION]
-        return cls(item.id, compile_all(item.keywords.measure), compile_all(item.keywords.subject),
-                   compile_all(item.keywords.group), compile_all(item.exclude), compile_all(phrases),
-                   rejection=REJECTION in item.contrary)
+        return cls(item.id, measure, subject, compile_all(item.keywords.group), compile_all(item.exclude),
+                   compile_all(phrases), rejection=REJECTION in item.contrary,
+                   triggers=frozenset(term.parts[0][0] for term in (*measure, *subject)))
 
 
-_REJECTION_TERMS = tuple(Term.parse(cue) for cue in REJECTION_CUES)
+def make_token(surface: str, lemma: str) -> Token:
+    """The forms a token offers: surface, lemma, and the parts of a hyphenated word."""
+    forms = {surface, lemma}
+    if "-" in surface.strip("-"):
+        forms.update(p for p in surface.split("-") if p)
+    return Token(frozenset(forms), lemma)
 
 
-def tokenize(doc: Iterable) -> list[Token]:
-    """spaCy tokens → match tokens (surface, lemma, hyphen parts), punctuation dropped."""
-    tokens = []
-    for tok in doc:
-        if tok.is_punct or tok.is_space:
-            continue
-        surface, lemma = tok.lower_, tok.lemma_.lower()
-        forms = {surface, lemma}
-        if "-" in surface.strip("-"):
-            forms.update(p for p in surface.split("-") if p)
-        tokens.append(Token(frozenset(forms), lemma))
-    return tokens
+_TOKEN_ATTRS = [LOWER, LEMMA, IS_PUNCT, IS_SPACE]
 
 
 class KeywordMatcher:
     """Applies every item's keyword rules to passages."""
 
     def __init__(self, checklist: Checklist, nlp: Language):
-        self.items = [CompiledItem.from_item(i) for i in checklist.items]
+        self.index = PatternIndex()
+        self.items = [CompiledItem.from_item(i, self.index) for i in checklist.items]
+        self.rejection_terms = tuple(Term.parse(cue, self.index) for cue in REJECTION_CUES)
         self.nlp = nlp
+        self._tokens: dict[tuple[int, int], Token] = {}  # (form hash, lemma hash) → its Token
 
     def tokenize_all(self, texts: Sequence[str]) -> list[list[Token]]:
-        return [tokenize(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+        return [self.tokenize(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+
+    def tokenize(self, doc: Doc) -> list[Token]:
+        """spaCy tokens → match tokens, punctuation dropped.
+
+        Reads the Doc's arrays rather than its Token objects (much cheaper), and makes one
+        :class:`Token` per distinct form and lemma, so that the pattern index remembers it."""
+        strings = doc.vocab.strings
+        tokens = []
+        for form, lemma, punct, space in doc.to_array(_TOKEN_ATTRS).tolist():
+            if punct or space:
+                continue
+            token = self._tokens.get((form, lemma))
+            if token is None:
+                token = self._tokens[(form, lemma)] = make_token(strings[form], strings[lemma].lower())
+            tokens.append(token)
+        return tokens
 
     def match(self, texts: Sequence[str]) -> list[dict[str, KeywordHit]]:
         """For every passage text, the non-empty hits by item id."""
         return [self.match_tokens(tokens) for tokens in self.tokenize_all(texts)]
 
     def match_tokens(self, tokens: Sequence[Token]) -> dict[str, KeywordHit]:
+        passage = MatchedPassage.of(tokens, self.index)
         hits: dict[str, KeywordHit] = {}
         for item in self.items:
-            hit = self._match_item(item, tokens)
+            if item.triggers.isdisjoint(passage.present):
+                continue
+            hit = self._match_item(item, passage)
             if hit is not None:
                 hits[item.item_id] = hit
         return hits
 
     @staticmethod
-    def _found(terms: Sequence[Term], tokens: Sequence[Token]) -> dict[str, list[int]]:
-        found = {}
-        for term in terms:
-            positions = term.positions(tokens)
-            if positions is not None:
-                found[term.text] = positions
-        return found
+    def _found(terms: Sequence[Term], passage: MatchedPassage) -> tuple[str, ...]:
+        return tuple(term.text for term in terms if term.occurs(passage))
 
-    def _match_item(self, item: CompiledItem, tokens: Sequence[Token]) -> KeywordHit | None:
-        measure = self._found(item.measure, tokens)
-        subject = self._found(item.subject, tokens)
+    def _match_item(self, item: CompiledItem, passage: MatchedPassage) -> KeywordHit | None:
+        measure = self._found(item.measure, passage)
+        subject = self._found(item.subject, passage)
         if not (measure or subject):
             return None
-        excluded = tuple(self._found(item.exclude, tokens))
-        group_ok = not item.group or bool(self._found(item.group, tokens))
+        excluded = self._found(item.exclude, passage)
+        group_ok = not item.group or bool(self._found(item.group, passage))
         # Whether a rejecting word is for or against an item depends on the item ("afschaffen
         # van de kostendelersnorm" is what 3.2 asks), so contrary phrases are the checklist's.
-        contrary = tuple(self._found(item.contrary, tokens))
+        contrary = self._found(item.contrary, passage)
         if measure and group_ok and item.rejection:
-            contrary += tuple(f"{REJECTION}:{cue}" for cue in self._found(_REJECTION_TERMS, tokens))
+            contrary += tuple(f"{REJECTION}:{cue}" for cue in self._found(self.rejection_terms, passage))
         return KeywordHit(
-            measure=tuple(measure) if group_ok else (),
-            measure_other_group=() if group_ok else tuple(measure),
-            subject=tuple(subject),
+            measure=measure if group_ok else (),
+            measure_other_group=() if group_ok else measure,
+            subject=subject,
             contrary=contrary,
             excluded=excluded,
         )

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import logging
+
 import bm25s
 import numpy as np
 from spacy.lang.nl.stop_words import STOP_WORDS
 
 from ..checklist import Checklist
 from .keyword import KeywordMatcher, Token
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself: a line per index
 
 
 def content_lemmas(tokens: Sequence[Token]) -> list[str]:
