@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from programmacheck.checklist import load_checklist
-from programmacheck.match.hybrid import Candidate, ItemSignals
+from programmacheck.match.hybrid import FEATURES, Candidate, ItemSignals
 from programmacheck.match.rerank import CrossEncoderReranker, rerank
 from programmacheck.records import Passage
 
@@ -33,7 +33,7 @@ def test_candidates_follow_the_cross_encoder(reranker_folder):
                 Passage(1, "Er komen meer fietspaden langs de rivier."),
                 Passage(2, "De gemeente bouwt flexwoningen voor mensen uit de opvang.")]
     candidates = tuple(Candidate(i, score=1.0 - i / 10, level=0, contrary=False, signals=("dense:0.8",)) for i in range(3))
-    signals = [ItemSignals("1.1.e", (0.0,) * 6, candidates)]
+    signals = [ItemSignals("1.1.e", (0.0,) * len(FEATURES), candidates)]
     reranker = CrossEncoderReranker(reranker_folder)
     expected = reranker.scores([(next(i.text for i in checklist.items if i.id == "1.1.e"), p.text) for p in passages])
 

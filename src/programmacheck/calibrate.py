@@ -1,8 +1,11 @@
-"""Fitting the verdict model on gold programmes, and leave-one-programme-out evaluation.
+"""Fitting the passage scorer and the verdict model on gold programmes, and
+leave-one-programme-out evaluation.
 
-Both read the same per-item signals the scan computes (:meth:`Scanner.signals`), so a
-calibration file always matches what a scan will see.  Rerunning ``programmacheck calibrate``
-with the same gold, corpus, checklist and model reproduces the file.
+Both read the same matches and signals a scan computes (:meth:`Scanner.matches`,
+:meth:`Scanner.signals`), so a calibration file always matches what a scan will see.  The
+passage scorer learns from the gold evidence quotes; the verdict model from the gold labels,
+reading the signals the newly fitted scorer gives.  Rerunning ``programmacheck calibrate`` with
+the same gold, corpus, checklist and model reproduces the file.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluate import GoldFile, Pair, load_gold
-from .match.hybrid import FEATURES, ItemSignals
+import numpy as np
+
+from .evaluate import GoldFile, Pair, load_gold, normalise_quote, quote_matches
+from .match.hybrid import FEATURES, ProgrammeMatches, item_signals
+from .match.passage_scorer import PassageScorer
 from .pipeline import ProgrammeText, Scanner, read_programme
 from .programmes import metadata_from_layout
 from .records import ItemVerdict, Programme
@@ -24,18 +30,23 @@ class GoldProgramme:
     gold: GoldFile
     programme: Programme
     text: ProgrammeText
-    signals: list[ItemSignals]
+    matches: ProgrammeMatches
+
+    def evidence_labels(self, item_id: str) -> np.ndarray:
+        """Per passage: does it match one of the gold evidence quotes for the item?"""
+        quotes = [q["quote"] for q in self.gold.evidence.get(item_id, []) if normalise_quote(q.get("quote", ""))]
+        return np.array([any(quote_matches(p.text, q) for q in quotes) for p in self.text.passages], dtype=bool)
 
 
 def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str | Path) -> list[GoldProgramme]:
-    """Read every gold programme from the corpus and compute its signals."""
+    """Read every gold programme from the corpus and match its passages."""
     examples = []
     for gold_dir in gold_dirs:
         for gold in load_gold(gold_dir):
             path = str(Path(corpus_root) / gold.document)
             programme = Programme(path, (path,), metadata_from_layout(gold.document))
             text = read_programme(programme, scanner.settings.extractor)
-            examples.append(GoldProgramme(gold, programme, text, scanner.signals(text)))
+            examples.append(GoldProgramme(gold, programme, text, scanner.matches(text)))
     return examples
 
 
@@ -48,15 +59,28 @@ BASELINES: dict[str, tuple[str, ...]] = {
 }
 
 
+def fit_passage_scorer(examples: Sequence[GoldProgramme]) -> PassageScorer:
+    """Gold evidence passages are the positives; every other passage of the item is a negative."""
+    features, is_evidence = [], []
+    for example in examples:
+        for item_id in example.matches.item_ids:
+            if item_id in example.gold.labels and example.text.passages:
+                features.append(example.matches.column(item_id)[0])
+                is_evidence.append(example.evidence_labels(item_id))
+    return PassageScorer.fit(np.concatenate(features), np.concatenate(is_evidence))
+
+
 def fit(examples: Sequence[GoldProgramme], scanner: Scanner, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
+    """The passage scorer first, then the verdict model on the signals it gives."""
+    scorer = fit_passage_scorer(examples)
     features, labels = [], []
     for example in examples:
-        for s in example.signals:
+        for s in item_signals(example.matches, scorer):
             if s.item_id in example.gold.labels:
                 features.append(s.features)
                 labels.append(example.gold.labels[s.item_id])
     provenance = fit_provenance([e.gold.document for e in examples], scanner.embedder.identity, scanner.checklist.sha256)
-    return VerdictModel.fit(features, labels, provenance, feature_names=feature_names)
+    return VerdictModel.fit(features, labels, scorer, provenance, feature_names=feature_names)
 
 
 def leave_one_out(examples: Sequence[GoldProgramme], scanner: Scanner, extra_training: Sequence[GoldProgramme] = (),
@@ -67,7 +91,8 @@ def leave_one_out(examples: Sequence[GoldProgramme], scanner: Scanner, extra_tra
     for held_out in examples:
         training = [e for e in examples if e is not held_out] + list(extra_training)
         model = fit(training, scanner, feature_names)
-        predicted = scanner.verdicts(held_out.programme, held_out.text, held_out.signals, model=model)
+        signals = scanner.signals(held_out.text, held_out.matches, model)
+        predicted = scanner.verdicts(held_out.programme, held_out.text, signals, model=model)
         verdicts.extend(predicted)
         gold = held_out.gold
         pairs.extend(

@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .checklist import Checklist, LoadedChecklist, load_checklist
 from .embed import DEFAULT_MODEL, Embedder, get_embedder
 from .embed.cache import CachedEmbedder
@@ -26,7 +28,7 @@ from .match.dense import DenseMatcher
 from .records import Evidence, ItemVerdict, Paragraph, Passage, Programme
 
 if TYPE_CHECKING:
-    from .match.hybrid import ItemSignals
+    from .match.hybrid import ItemSignals, ProgrammeMatches
     from .match.keyword import KeywordMatcher
     from .match.lexical import LexicalMatcher
     from .verdict import LoadedModel, VerdictModel
@@ -185,19 +187,39 @@ class Scanner:
     def verdict_model(self) -> VerdictModel:
         return self._verdict_model or self.calibration.model
 
-    def signals(self, text: ProgrammeText) -> list[ItemSignals]:
-        """Per-item signals of a segmented programme (used by scan, calibrate and eval)."""
-        from .match.hybrid import item_signals
+    def matches(self, text: ProgrammeText) -> ProgrammeMatches:
+        """Keyword hits, BM25 and dense similarity of a segmented programme's passages, and the
+        keyword level of each passage's heading path (its context)."""
+        from .match.hybrid import ProgrammeMatches
         from .match.prefilter import passages_worth_embedding
 
         passage_texts = [p.text for p in text.passages]
         tokens = self.keywords.tokenize_all(passage_texts)
         hits = [self.keywords.match_tokens(t) for t in tokens]
         lexical = self.lexical.scores(tokens)
-        item_ids = [i.id for i in self.checklist.checklist.items]
+        item_ids = tuple(i.id for i in self.checklist.checklist.items)
         worth_embedding = None if self.settings.embed_all else passages_worth_embedding(item_ids, hits, lexical)
         similarities = self.dense.similarities(passage_texts, worth_embedding)
-        signals = item_signals(item_ids, similarities, hits, lexical)
+        return ProgrammeMatches(item_ids, similarities, tuple(hits), lexical, self._heading_levels(text, item_ids))
+
+    def _heading_levels(self, text: ProgrammeText, item_ids: Sequence[str]) -> np.ndarray:
+        """(passages × items) keyword level of each item in the heading path above each passage."""
+        sections = [text.paragraphs[p.paragraph].section for p in text.passages]
+        distinct = sorted(set(sections))
+        hits = [self.keywords.match_tokens(t) for t in self.keywords.tokenize_all(distinct)]
+        by_section = {
+            section: [found[item_id].level if item_id in found else 0 for item_id in item_ids]
+            for section, found in zip(distinct, hits, strict=True)
+        }
+        return np.array([by_section[s] for s in sections], dtype=np.float32).reshape(len(sections), len(item_ids))
+
+    def signals(self, text: ProgrammeText, matches: ProgrammeMatches | None = None,
+                model: VerdictModel | None = None) -> list[ItemSignals]:
+        """Per-item signals of a segmented programme, scored by the (given or calibrated) model's
+        passage scorer."""
+        from .match.hybrid import item_signals
+
+        signals = item_signals(matches or self.matches(text), (model or self.verdict_model).passage_scorer)
         if self.settings.reranker:
             from .match.rerank import rerank
 

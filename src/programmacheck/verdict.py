@@ -4,7 +4,8 @@ The development gold is small (a few dozen `addressed` labels, many items never 
 per-item thresholds cannot be fitted.  Instead one *global* multinomial logistic model reads the
 checklist-independent features of :mod:`programmacheck.match.hybrid`; its coefficients live in
 a calibration file (``models/calibration.json``) with the data and code version it was fitted
-from.  Because the features do not depend on the checklist, the same file serves any checklist.
+from, together with the passage scorer whose output it reads.  Because the features do not
+depend on the checklist, the same file serves any checklist.
 
 ``contrary`` is too rare to learn (two gold labels): it is decided by rule — the programme talks
 about the item, and its strongest statements on it reject the measure.
@@ -23,6 +24,7 @@ import numpy as np
 
 from . import __version__
 from .match.hybrid import FEATURES, ItemSignals
+from .match.passage_scorer import PassageScorer
 from .resources import bundled_path
 
 #: Labels the model learns; `contrary` gold labels count as mentions (`partial`) when fitting.
@@ -48,6 +50,7 @@ class VerdictModel:
     scale: tuple[float, ...]
     coef: tuple[tuple[float, ...], ...]  # one row per class
     intercept: tuple[float, ...]
+    passage_scorer: PassageScorer  # fitted alongside: it orders evidence and gives `passage_top`
     provenance: dict
 
     def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
@@ -76,8 +79,9 @@ class VerdictModel:
     # ---- fitting and storage -------------------------------------------------------------
 
     @classmethod
-    def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], provenance: dict | None = None,
-            regularisation: float = 1.0, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
+    def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], passage_scorer: PassageScorer,
+            provenance: dict | None = None, regularisation: float = 1.0,
+            feature_names: Sequence[str] = FEATURES) -> VerdictModel:
         from sklearn.linear_model import LogisticRegression
 
         x = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(name) for name in feature_names]]
@@ -90,7 +94,7 @@ class VerdictModel:
         model.fit((x - mean) / scale, y)
         coef, intercept = model.coef_, model.intercept_
         return cls(tuple(feature_names), tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept),
-                   dict(provenance or {}))
+                   passage_scorer, dict(provenance or {}))
 
     def to_json(self) -> dict:
         return {
@@ -101,6 +105,7 @@ class VerdictModel:
             "scale": list(self.scale),
             "coef": [list(r) for r in self.coef],
             "intercept": list(self.intercept),
+            "passage_scorer": self.passage_scorer.to_json(),
             "provenance": self.provenance,
         }
 
@@ -112,10 +117,15 @@ class VerdictModel:
         file = Path(path) if path else default_calibration_path()
         data = file.read_bytes()
         raw = json.loads(data)
+        stale = f"{file}: calibration was fitted for other features or classes; rerun `programmacheck calibrate`"
         if not set(raw.get("features", [None])) <= set(FEATURES) or raw.get("classes") != list(MODEL_CLASSES):
-            raise ValueError(f"{file}: calibration was fitted for other features or classes; rerun `programmacheck calibrate`")
+            raise ValueError(stale)
+        try:
+            scorer = PassageScorer.from_json(raw["passage_scorer"])
+        except (KeyError, ValueError):
+            raise ValueError(stale) from None
         model = cls(tuple(raw["features"]), tuple(raw["mean"]), tuple(raw["scale"]), tuple(map(tuple, raw["coef"])),
-                    tuple(raw["intercept"]), raw.get("provenance", {}))
+                    tuple(raw["intercept"]), scorer, raw.get("provenance", {}))
         return LoadedModel(path=str(file), sha256=hashlib.sha256(data).hexdigest(), model=model)
 
 
@@ -127,12 +137,16 @@ class LoadedModel:
 
 
 def is_contrary(signals: ItemSignals) -> bool:
-    """The strongest statements on the item reject it: a contrary passage ranks first among
-    the passages with keyword evidence, and no passage names the measure approvingly."""
+    """The strongest statements on the item reject it.
+
+    Where passages name the item's measure, they all reject it; where passages only name its
+    subject, the best-scored of them rejects it.  (Keyword level, not the passage score, decides
+    which statements are strongest: a rejection is often worded like a plain mention.)"""
     with_keywords = [c for c in signals.candidates if c.level >= 1]
-    if not with_keywords or not with_keywords[0].contrary:
-        return False
-    return not any(c.level == 2 and not c.contrary for c in with_keywords)
+    measures = [c for c in with_keywords if c.level == 2]
+    if measures:
+        return all(c.contrary for c in measures)
+    return bool(with_keywords) and with_keywords[0].contrary
 
 
 def fit_provenance(gold_documents: Sequence[str], embedder_identity: str, checklist_sha256: str) -> dict:

@@ -1,9 +1,9 @@
-"""Hybrid matching: keyword hits and dense similarity → per-item signals of one programme.
+"""Hybrid matching: keyword hits, dense similarity, BM25 and context → per-item signals.
 
-For each item the programme's passages are ranked by a passage score (dense similarity above
-the programme's own baseline for that item, plus a bonus for keyword evidence), and a few
-programme-level features summarise the item for the verdict model.  The features are the
-same for every checklist, which is what lets one calibrated model serve any checklist.
+For each item the :mod:`passage scorer <programmacheck.match.passage_scorer>` rates every
+passage of the programme as possible evidence, and a few programme-level features summarise the
+item for the verdict model.  The features are the same for every checklist, which is what lets
+one calibrated model serve any checklist.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .keyword import KeywordHit
+from .passage_scorer import PassageScorer, passage_features, probability
 
 #: Programme-level features, in the order the verdict model reads them.
 FEATURES = (
@@ -23,9 +24,8 @@ FEATURES = (
     "measure_passages",  # log(1 + number of passages naming the measure)
     "subject_passages",  # log(1 + number of passages naming at least the subject)
     "lexical_top",  # best BM25 score of a passage, standardised within the programme
+    "passage_top",  # the passage scorer's best logit: how sure the best piece of evidence is
 )
-#: Bonus (in cosine units) that keyword evidence adds to a passage's rank, by keyword level.
-LEVEL_BONUS = (0.0, 0.02, 0.05)
 #: How many candidate passages per item are kept as possible evidence.
 CANDIDATES = 8
 
@@ -52,53 +52,69 @@ class ItemSignals:
         return tuple(c for c in self.candidates if c.contrary and c.level >= 1)
 
 
+@dataclass(frozen=True)
+class ProgrammeMatches:
+    """What matching found in one programme's passages, before anything is scored.
+
+    Calibration keeps these per gold programme and refits the scorers on them without reading,
+    embedding or matching again.  Matrices are (passages × items); ``heading_levels`` is the
+    item's keyword level in the heading path each passage sits under.
+    """
+
+    item_ids: tuple[str, ...]
+    similarities: np.ndarray
+    keyword_hits: tuple[dict[str, KeywordHit], ...]
+    lexical: np.ndarray
+    heading_levels: np.ndarray
+
+    def column(self, item_id: str) -> tuple[np.ndarray, np.ndarray, list[KeywordHit | None]]:
+        """One item's passage features, and its keyword hits."""
+        column = self.item_ids.index(item_id)
+        hits = [h.get(item_id) for h in self.keyword_hits]
+        levels = np.array([h.level if h else 0 for h in hits], dtype=np.int8)
+        sims = self.similarities[:, column]
+        features = passage_features(sims - float(sims.mean()) if len(sims) else sims, levels,
+                                    self.lexical[:, column], self.heading_levels[:, column])
+        return features, levels, hits
+
+
 def _best(values: np.ndarray, mask: np.ndarray) -> float:
     return float(values[mask].max()) if mask.any() else 0.0
 
 
-def item_signals(
-    item_ids: Sequence[str],
-    similarities: np.ndarray,
-    keyword_hits: Sequence[dict[str, KeywordHit]],
-    lexical: np.ndarray,
-) -> list[ItemSignals]:
-    """Signals for every item from a programme's similarity matrices and keyword hits.
-
-    ``similarities`` and ``lexical`` are (passages × items); ``keyword_hits`` has one dict per
-    passage.
-    """
-    n_passages = similarities.shape[0]
+def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemSignals]:
+    """Signals for every item of a programme."""
     result = []
-    for column, item_id in enumerate(item_ids):
-        hits = [h.get(item_id) for h in keyword_hits]
-        levels = np.array([h.level if h else 0 for h in hits], dtype=np.int8)
-        if n_passages == 0:
+    for item_id in matches.item_ids:
+        if len(matches.keyword_hits) == 0:
             result.append(ItemSignals(item_id, tuple(0.0 for _ in FEATURES), ()))
             continue
-        sims = similarities[:, column]
-        above_baseline = sims - float(sims.mean())
-        features = (
+        features, levels, hits = matches.column(item_id)
+        above_baseline = features[:, 0]
+        logits = scorer.logits(features)
+        summary = (
             float(above_baseline.max()),
             _best(above_baseline, levels == 2),
             _best(above_baseline, levels >= 1),
             float(np.log1p((levels == 2).sum())),
             float(np.log1p((levels >= 1).sum())),
-            float(lexical[:, column].max()),
+            float(features[:, 3].max()),
+            float(logits.max()),
         )
-        rank = above_baseline + np.asarray(LEVEL_BONUS, dtype=np.float32)[levels]
         contrary = np.array([bool(h and h.contrary and not h.excluded) for h in hits])
         # Contrary passages are always kept: they are rare and decide a `contrary` verdict.
-        top = np.argsort(-rank, kind="stable")[:CANDIDATES]
-        order = sorted(set(top.tolist()) | set(np.flatnonzero(contrary & (levels >= 1)).tolist()), key=lambda i: -rank[i])
+        top = np.argsort(-logits, kind="stable")[:CANDIDATES]
+        order = sorted(set(top.tolist()) | set(np.flatnonzero(contrary & (levels >= 1)).tolist()), key=lambda i: -logits[i])
+        sims = matches.similarities[:, matches.item_ids.index(item_id)]
         candidates = tuple(
             Candidate(
                 passage=int(i),
-                score=float(rank[i]),
+                score=probability(logits[i]),
                 level=int(levels[i]),
                 contrary=bool(contrary[i]),
                 signals=(f"dense:{sims[i]:.3f}", *(hits[i].signals if hits[i] else ())),
             )
             for i in order
         )
-        result.append(ItemSignals(item_id, features, candidates))
+        result.append(ItemSignals(item_id, summary, candidates))
     return result
