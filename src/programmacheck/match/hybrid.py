@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .keyword import KeywordHit
-from .passage_scorer import PassageScorer, passage_features, probability
+from .passage_scorer import PASSAGE_FEATURES, PassageScorer, passage_features, probability
 
 #: Programme-level features, in the order the verdict model reads them.
 FEATURES = (
@@ -28,6 +28,8 @@ FEATURES = (
 )
 #: How many candidate passages per item are kept as possible evidence.
 CANDIDATES = 8
+
+_DENSE, _LEXICAL = PASSAGE_FEATURES.index("dense"), PASSAGE_FEATURES.index("lexical")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemS
             result.append(ItemSignals(item_id, tuple(0.0 for _ in FEATURES), ()))
             continue
         features, levels, hits = matches.column(item_id)
-        above_baseline = features[:, 0]
+        above_baseline, lexical = features[:, _DENSE], features[:, _LEXICAL]
         logits = scorer.logits(features)
         summary = (
             float(above_baseline.max()),
@@ -98,7 +100,7 @@ def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemS
             _best(above_baseline, levels >= 1),
             float(np.log1p((levels == 2).sum())),
             float(np.log1p((levels >= 1).sum())),
-            float(features[:, 3].max()),
+            float(lexical.max()),
             float(logits.max()),
         )
         contrary = np.array([bool(h and h.contrary and not h.excluded) for h in hits])
