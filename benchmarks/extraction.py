@@ -73,6 +73,7 @@ class DocumentRun:
     word_counts: tuple[int, ...]
     quotes: QuoteScore | None
     error: str = ""
+    ocr_pages: int = 0  # pages read by OCR: timed apart, they cost seconds each
 
 
 def run_document(path: Path, corpus: Path, backend: str, gold: dict[str, list[tuple[int, str]]]) -> DocumentRun:
@@ -89,7 +90,8 @@ def run_document(path: Path, corpus: Path, backend: str, gold: dict[str, list[tu
     end = time.perf_counter()
     counts = tuple(len(p.text.split()) for p in found if p.kind != "heading")
     quotes = score_quotes(gold[name], found) if name in gold else None
-    return DocumentRun(name, len(extracted.pages), middle - start, middle_cpu - start_cpu, end - middle, counts, quotes)
+    return DocumentRun(name, len(extracted.pages), middle - start, middle_cpu - start_cpu, end - middle, counts, quotes,
+                       ocr_pages=sum(page.ocr for page in extracted.pages))
 
 
 def load_gold(shared: Path) -> dict[str, dict[str, list[tuple[int, str]]]]:
@@ -112,23 +114,28 @@ def report(backend: str, runs: Sequence[DocumentRun], gold: dict[str, dict[str, 
         if show_missed and run.quotes:
             for missed in run.quotes.missed:
                 print(f"    missed {missed}")
-    ok = [run for run in runs if not run.error]
+    read = [run for run in runs if not run.error]
+    ok = [run for run in read if not run.ocr_pages]  # the speed of text-layer extraction
+    ocred = [run for run in read if run.ocr_pages]
     pages = sum(run.pages for run in ok)
     extract_time = sum(run.extract_seconds for run in ok)
     extract_cpu = sum(run.extract_cpu for run in ok)
     segment_time = sum(run.segment_seconds for run in ok)
-    counts = [n for run in ok for n in run.word_counts]
+    counts = [n for run in read for n in run.word_counts]
     print(
-        f"\ntotal: {len(ok)} PDFs, {pages} pages; extract {pages / extract_time:.1f} pages/s"
+        f"\ntotal with a text layer: {len(ok)} PDFs, {pages} pages; extract {pages / extract_time:.1f} pages/s"
         f" ({pages / extract_cpu:.1f} per CPU second),"
         f" extract+segment {pages / (extract_time + segment_time):.1f} pages/s"
     )
+    if ocred:
+        ocr_pages, ocr_time = sum(run.ocr_pages for run in ocred), sum(run.extract_seconds for run in ocred)
+        print(f"read by OCR: {len(ocred)} PDFs, {ocr_pages} pages; {ocr_time / ocr_pages:.1f} s per page")
     print(
         f"paragraphs (non-heading): {len(counts)}, median {_median(counts):.0f} words,"
         f" {100 * _long(counts) / max(1, len(counts)):.2f} % > {LONG_PARAGRAPH_WORDS} words"
     )
     for folder, documents in gold.items():
-        scored = [run.quotes for run in ok if run.quotes and run.path in documents]
+        scored = [run.quotes for run in read if run.quotes and run.path in documents]
         if scored:
             total = sum(q.total for q in scored)
             print(
