@@ -122,11 +122,12 @@ def report(backend: str, runs: Sequence[DocumentRun], gold: dict[str, dict[str, 
     extract_cpu = sum(run.extract_cpu for run in ok)
     segment_time = sum(run.segment_seconds for run in ok)
     counts = [n for run in read for n in run.word_counts]
-    print(
-        f"\ntotal with a text layer: {len(ok)} PDFs, {pages} pages; extract {pages / extract_time:.1f} pages/s"
-        f" ({pages / extract_cpu:.1f} per CPU second),"
-        f" extract+segment {pages / (extract_time + segment_time):.1f} pages/s"
-    )
+    if ok:
+        print(
+            f"\ntotal with a text layer: {len(ok)} PDFs, {pages} pages; extract {pages / extract_time:.1f} pages/s"
+            f" ({pages / extract_cpu:.1f} per CPU second),"
+            f" extract+segment {pages / (extract_time + segment_time):.1f} pages/s"
+        )
     if ocred:
         ocr_pages, ocr_time = sum(run.ocr_pages for run in ocred), sum(run.extract_seconds for run in ocred)
         print(f"read by OCR: {len(ocred)} PDFs, {ocr_pages} pages; {ocr_time / ocr_pages:.1f} s per page")

@@ -9,7 +9,8 @@ configuration fits the verdict model on all programmes but one and scores the he
   4 plus the 3 national ones (what the shipped calibration uses);
 - national: each national programme held out, fitted on the other 7.
 
-Every figure has a 95 % bootstrap interval.  Evidence: for items both gold and tool call
+Every figure has a 95 % bootstrap interval.  A baseline's verdicts read one signal family; its
+evidence is still ordered by the full passage scorer, so its evidence figure is not one-signal.  Evidence: for items both gold and tool call
 `addressed`, the share whose first quote matches a gold quote (contains it, or shares >= 60 %
 of its words).
 """

@@ -105,3 +105,10 @@ def test_pattern_index_agrees_with_the_plain_definition_of_each_pattern():
     for form in forms:
         expected = {pid for pid, pattern in patterns.items() if plain(pattern, form)}
         assert index.matches(Token(frozenset({form}), form)) == expected, form
+
+
+def test_a_term_without_a_word_is_reported_as_unusable():
+    from programmacheck.match.keyword import invalid_terms
+
+    item = checklist(keywords={"measure": ["schuldhulp*", "& &", "**"]}).items[0]
+    assert invalid_terms(item) == ["& &", "**"]

@@ -140,7 +140,7 @@ def cmd_checklist_validate(args: argparse.Namespace) -> int:
         bad = [(i.id, t) for i in loaded.checklist.items for t in invalid_terms(i)]
         if bad:
             for item_id, term in bad:
-                print(f"error: {file}: item {item_id}: unusable characters in term {term!r}", file=sys.stderr)
+                print(f"error: {file}: item {item_id}: unusable term {term!r} (unknown characters, or no word)", file=sys.stderr)
             status = EXIT_UNUSABLE
             continue
         c = loaded.checklist

@@ -210,7 +210,7 @@ def quote_matches(tool_quote: str, gold_quote: str, share: float = 0.6) -> bool:
     tool, gold = normalise_quote(tool_quote), normalise_quote(gold_quote)
     if not tool or not gold:
         return False
-    if gold in tool or tool in gold:
+    if f" {gold} " in f" {tool} " or f" {tool} " in f" {gold} ":  # whole words: "wonen" is not in "bewonen"
         return True
     tool_words, gold_words = set(tool.split()), set(gold.split())
     return len(tool_words & gold_words) / len(tool_words) >= share

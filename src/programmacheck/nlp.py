@@ -7,7 +7,7 @@ the common inflections of programme language right (bouwt → bouwen, mensen →
 spaCy's own lookup table leaves them unchanged.
 
 simplemma has no part-of-speech information and a finite dictionary, so a few systematic gaps
-are repaired here (see :func:`word_lemma` and :func:`simplemma_lemmatizer`): infinitives it
+are repaired here (see :func:`word_lemma` and :class:`SimplemmaLemmatizer`): infinitives it
 reads as noun plurals (zorgen → zorg), separable verbs (breiden → uit_breiden), substantivised
 adjectives (jongeren → jong), adjectival present participles (passende → passen) and compounds
 missing from its dictionary (flexwoningen).  Every lemma is lower-case, because the keyword

@@ -143,9 +143,11 @@ def is_contrary(signals: ItemSignals) -> bool:
     subject, the best-scored of them rejects it.  (Keyword level, not the passage score, decides
     which statements are strongest: a rejection is often worded like a plain mention.)"""
     with_keywords = [c for c in signals.candidates if c.level >= 1]
-    measures = [c for c in with_keywords if c.level == 2]
-    if measures:
-        return all(c.contrary for c in measures)
+    if signals.approving_measures:
+        return False
+    rejecting_measures = [c for c in with_keywords if c.level == 2]  # every contrary passage is a candidate
+    if rejecting_measures:
+        return True
     return bool(with_keywords) and with_keywords[0].contrary
 
 

@@ -11,6 +11,7 @@ OCR is a system dependency (Debian ``ocrmypdf`` and ``tesseract-ocr-nld``); when
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -23,6 +24,8 @@ from wordfreq import zipf_frequency
 
 from ..records import ExtractedDocument
 from . import ExtractionError, Extractor
+
+log = logging.getLogger(__name__)
 
 LANGUAGE = "nld"
 INSTALL_HINT = "apt-get install ocrmypdf tesseract-ocr-nld"
@@ -83,7 +86,11 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     command = ocr_command()
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="programmacheck-ocr-")) / path.name
-    source = _scans_without_text_layer(path, pages, output.with_name(f"rendered-{output.name}"))
+    try:
+        source = _scans_without_text_layer(path, pages, output.with_name(f"rendered-{output.name}"))
+    except Exception:  # noqa: BLE001 - a speed-up only: ocrmypdf can still read the original
+        log.debug("re-rendering %s failed; OCR reads it as it is", path, exc_info=True)
+        source = path
     arguments = [
         command,
         "-l", LANGUAGE,
@@ -121,11 +128,12 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
     """``path`` itself, or a copy in which those of ``pages`` that are coarse scans under a
     (garbage) text layer are replaced by a grayscale rendering of the page.
 
-    ocrmypdf rasterises a page with text at 400 dpi to keep vector text sharp.  Under a garbage
-    layer there is only the scan, and for a coarse one the 400 dpi colour raster makes Tesseract
-    several times slower without reading better (the 1971 test scan, 100 dpi images: 39 s →
-    13 s, the same words).  Such a page is rendered at twice its images' resolution, within
-    RENDER_DPI_RANGE.  Finer scans are left to ocrmypdf, which reads their own pixels.
+    ocrmypdf rasterises a page with text at 400 dpi to keep vector text sharp.  Where an image
+    covers the page and its text layer is garbage, the scan is all there is to read, and for a
+    coarse scan the 400 dpi colour raster makes Tesseract several times slower without reading
+    better (the 1971 test scan, 100 dpi images: 39 s → 13 s, the same words).  Such a page is
+    rendered at twice its scan's resolution, within RENDER_DPI_RANGE.  Finer scans, and pages
+    whose text is not under a page-sized image, are left to ocrmypdf.
     """
     import pypdfium2 as pdfium
 
@@ -134,8 +142,12 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
         coarse = {}
         for number in pages:
             page = document[number - 1]
-            dpi = _image_dpi(page)
-            if page.get_textpage().count_chars() > 0 and 0 < dpi < COARSE_SCAN_DPI:
+            textpage = page.get_textpage()
+            has_text = textpage.count_chars() > 0
+            textpage.close()
+            dpi = _scan_dpi(page)
+            page.close()
+            if has_text and 0 < dpi < COARSE_SCAN_DPI:
                 coarse[number] = min(max(2 * dpi, RENDER_DPI_RANGE[0]), RENDER_DPI_RANGE[1])
         if not coarse:
             return path
@@ -143,6 +155,7 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
             page = document[number - 1]
             width, height = page.get_size()
             bitmap = page.render(scale=dpi / 72, grayscale=True)
+            page.close()
             document.del_page(number - 1)
             scan = document.new_page(width, height, index=number - 1)
             image = pdfium.PdfImage.new(document)
@@ -150,18 +163,24 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
             image.set_matrix(pdfium.PdfMatrix().scale(width, height))
             scan.insert_obj(image)
             scan.gen_content()
+            scan.close()
         document.save(output)
     finally:
         document.close()
     return output
 
 
-def _image_dpi(page) -> float:
-    """The highest resolution of the images on a page (0 when it has none)."""
+def _scan_dpi(page) -> float:
+    """The resolution of an image covering at least half the page (0 when there is none)."""
     import pypdfium2.raw as pdfium_c
 
-    return max((obj.get_metadata().horizontal_dpi for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])),
-               default=0.0)
+    width, height = page.get_size()
+    found = 0.0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= 0.5 * width * height:
+            found = max(found, image.get_metadata().horizontal_dpi)
+    return found
 
 
 def ocr_command() -> str:

@@ -48,6 +48,7 @@ class ItemSignals:
     item_id: str
     features: tuple[float, ...]  # aligned with FEATURES
     candidates: tuple[Candidate, ...]  # best first
+    approving_measures: int = 0  # passages, among all, naming the measure without rejecting it
 
     @property
     def contrary_evidence(self) -> tuple[Candidate, ...]:
@@ -118,5 +119,6 @@ def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemS
             )
             for i in order
         )
-        result.append(ItemSignals(item_id, summary, candidates))
+        approving = int(((levels == 2) & ~contrary).sum())
+        result.append(ItemSignals(item_id, summary, candidates, approving))
     return result

@@ -201,7 +201,7 @@ class CompiledItem:
         phrases = [t for t in item.contrary if t != REJECTION]
         return cls(item.id, measure, subject, compile_all(item.keywords.group), compile_all(item.exclude),
                    compile_all(phrases), rejection=REJECTION in item.contrary,
-                   triggers=frozenset(term.parts[0][0] for term in (*measure, *subject)))
+                   triggers=frozenset(term.parts[0][0] for term in (*measure, *subject) if term.parts))
 
 
 def make_token(surface: str, lemma: str) -> Token:
@@ -288,6 +288,7 @@ _TERM_CHARS = re.compile(r"^[\w\-*&' .]+$")
 
 
 def invalid_terms(item: Item) -> list[str]:
-    """Terms with characters the matcher cannot use (reported by ``checklist validate``)."""
+    """Terms the matcher cannot use: characters it does not know, or no word at all (reported by
+    ``checklist validate``)."""
     terms = [*item.keywords.measure, *item.keywords.subject, *item.keywords.group, *item.exclude, *item.contrary]
-    return [t for t in terms if t != REJECTION and not _TERM_CHARS.match(t)]
+    return [t for t in terms if t != REJECTION and not (_TERM_CHARS.match(t) and t.replace("&", " ").strip("* "))]
