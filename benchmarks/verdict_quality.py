@@ -9,10 +9,10 @@ configuration fits the verdict model on all programmes but one and scores the he
   4 plus the 3 national ones (what the shipped calibration uses);
 - national: each national programme held out, fitted on the other 7.
 
-Every figure has a 95 % bootstrap interval.  A baseline's verdicts read one signal family; its
-evidence is still ordered by the full passage scorer, so its evidence figure is not one-signal.  Evidence: for items both gold and tool call
+Every figure has a 95 % bootstrap interval.  Evidence: for items both gold and tool call
 `addressed`, the share whose first quote matches a gold quote (contains it, or shares >= 60 %
-of its words).
+of its words).  A baseline's verdicts read one signal family, but its evidence is still ordered
+by the full passage scorer, so its evidence figure is not a one-signal figure.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pathlib import Path
 
 from programmacheck.calibrate import BASELINES, collect, leave_one_out
 from programmacheck.evaluate import evidence_agreement, format_report, normalise_quote, scores
-from programmacheck.match.prefilter import passages_worth_embedding
 from programmacheck.pipeline import Scanner, ScanSettings
 
 
@@ -33,9 +32,7 @@ def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
     kept = total = 0
     for e in examples:
         texts = [p.text for p in e.text.passages]
-        tokens = scanner.keywords.tokenize_all(texts)
-        hits = [scanner.keywords.match_tokens(t) for t in tokens]
-        keep = passages_worth_embedding(item_ids, hits, scanner.lexical.scores(tokens))
+        keep = scanner.first_stage(texts)[2]
         normalised = [normalise_quote(t) for t in texts]
         for item_id, quotes in e.gold.evidence.items():
             for quote in quotes:

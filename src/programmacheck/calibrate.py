@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import GoldFile, Pair, load_gold, normalise_quote, quote_matches
+from .evaluate import GoldFile, Pair, load_gold, quote_matches
 from .match.hybrid import FEATURES, ProgrammeMatches, item_signals
 from .match.passage_scorer import PassageScorer
 from .pipeline import ProgrammeText, Scanner, read_programme
@@ -34,7 +34,7 @@ class GoldProgramme:
 
     def evidence_labels(self, item_id: str) -> np.ndarray:
         """Per passage: does it match one of the gold evidence quotes for the item?"""
-        quotes = [q["quote"] for q in self.gold.evidence.get(item_id, []) if normalise_quote(q.get("quote", ""))]
+        quotes = [q.get("quote", "") for q in self.gold.evidence.get(item_id, [])]
         return np.array([any(quote_matches(p.text, q) for q in quotes) for p in self.text.passages], dtype=bool)
 
 

@@ -29,7 +29,7 @@ from .records import Evidence, ItemVerdict, Paragraph, Passage, Programme
 
 if TYPE_CHECKING:
     from .match.hybrid import ItemSignals, ProgrammeMatches
-    from .match.keyword import KeywordMatcher
+    from .match.keyword import KeywordHit, KeywordMatcher
     from .match.lexical import LexicalMatcher
     from .verdict import LoadedModel, VerdictModel
 
@@ -191,22 +191,29 @@ class Scanner:
         """Keyword hits, BM25 and dense similarity of a segmented programme's passages, and the
         keyword level of each passage's heading path (its context)."""
         from .match.hybrid import ProgrammeMatches
-        from .match.prefilter import passages_worth_embedding
 
         passage_texts = [p.text for p in text.passages]
+        hits, lexical, worth_embedding = self.first_stage(passage_texts)
+        similarities = self.dense.similarities(passage_texts, None if self.settings.embed_all else worth_embedding)
+        item_ids = tuple(i.id for i in self.checklist.checklist.items)
+        return ProgrammeMatches(item_ids, similarities, tuple(hits), lexical, self._heading_levels(text, item_ids))
+
+    def first_stage(self, passage_texts: Sequence[str]) -> tuple[list[dict[str, KeywordHit]], np.ndarray, np.ndarray]:
+        """The cheap signals: keyword hits and BM25 per passage, and which passages they make
+        worth embedding for each item (passages × items)."""
+        from .match.prefilter import passages_worth_embedding
+
         tokens = self.keywords.tokenize_all(passage_texts)
         hits = [self.keywords.match_tokens(t) for t in tokens]
         lexical = self.lexical.scores(tokens)
-        item_ids = tuple(i.id for i in self.checklist.checklist.items)
-        worth_embedding = None if self.settings.embed_all else passages_worth_embedding(item_ids, hits, lexical)
-        similarities = self.dense.similarities(passage_texts, worth_embedding)
-        return ProgrammeMatches(item_ids, similarities, tuple(hits), lexical, self._heading_levels(text, item_ids))
+        item_ids = [i.id for i in self.checklist.checklist.items]
+        return hits, lexical, passages_worth_embedding(item_ids, hits, lexical)
 
     def _heading_levels(self, text: ProgrammeText, item_ids: Sequence[str]) -> np.ndarray:
         """(passages × items) keyword level of each item in the heading path above each passage."""
         sections = [text.paragraphs[p.paragraph].section for p in text.passages]
         distinct = sorted(set(sections))
-        hits = [self.keywords.match_tokens(t) for t in self.keywords.tokenize_all(distinct)]
+        hits = self.keywords.match(distinct)
         by_section = {
             section: [found[item_id].level if item_id in found else 0 for item_id in item_ids]
             for section, found in zip(distinct, hits, strict=True)

@@ -69,6 +69,10 @@ class Paragraph:
     ocr: bool = False
     matchable: bool = True
 
+    def content(self) -> list:
+        """Everything but the document name: what the batch store keeps and keys by."""
+        return [self.page, self.section, self.text, self.kind, self.ocr, self.matchable]
+
 
 @dataclass(frozen=True)
 class Passage:

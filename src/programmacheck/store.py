@@ -125,7 +125,7 @@ class Store:
 
 
 def _file_to_json(file: FileText) -> str:
-    rows = [[p.page, p.section, p.text, p.kind, p.ocr, p.matchable] for p in file.paragraphs]
+    rows = [p.content() for p in file.paragraphs]
     return json.dumps({"paragraphs": rows, "warnings": list(file.warnings)}, ensure_ascii=False)
 
 

@@ -164,13 +164,12 @@ class Batch:
         queries = sorted({q for item_id, q in item_queries(self.checklist.checklist) if item_id in needed})
         found = self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
         absent = [q for q in queries if keys.sha256(q) not in found]
+        # Even with nothing to embed this runs: a bad calibration file must stop the batch first.
+        computed = self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, absent)
         if absent:
-            computed = self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, absent)
             self.store.write(Write(vectors=[(self.identity, "query", sha, v) for sha, v in computed["query"].items()]))
             found.update(computed["query"])
             self.stats.queries_embedded += len(absent)
-        else:  # nothing to embed, but a bad calibration file must still stop the batch before it starts
-            self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, [])
         return found
 
     def _tasks(self, plans: Sequence[Plan], queries: dict) -> Iterator[worker.Task]:

@@ -8,19 +8,15 @@ and the coordinator stores results while workers go on.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from ..embed import available_cores
 from . import worker
 
 #: Tasks in flight per worker: one running, one ready to start.
 IN_FLIGHT_PER_WORKER = 2
-
-
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Executor(Protocol):

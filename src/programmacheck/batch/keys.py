@@ -62,7 +62,7 @@ def file_key(path: str | Path, extractor: str) -> str:
 
 def text_key(paragraphs: Sequence[Paragraph], extractor: str) -> str:
     """A programme's text by content; the programme's name is left out, so a copy shares it."""
-    rows = [[p.page, p.section, p.text, p.kind, p.ocr, p.matchable] for p in paragraphs]
+    rows = [p.content() for p in paragraphs]
     return sha256(text_identity(extractor) + json.dumps(rows, ensure_ascii=False))
 
 

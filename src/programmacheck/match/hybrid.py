@@ -8,7 +8,6 @@ one calibrated model serve any checklist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
