@@ -7,8 +7,8 @@ Over every programme in ``../shared/corpus`` it measures
 - a cold scan (a new output folder, so an empty store) and a warm rescan (nothing
   changed): wall time, pages/s, passages embedded, peak memory summed over all processes;
 - raw extraction: plain text of every PDF page with the fastest extractor (pypdfium2);
-- raw embedding: the same number of passages as the cold scan embedded, with the default model,
-  no cache and no pipeline around it;
+- raw embedding: the very passages the cold scan embedded (read back from its store), with the
+  default model, no cache and no pipeline around it;
 
 and reports the pipeline's cost as a ratio: cold time / (raw extraction + raw embedding).
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -52,15 +53,20 @@ def raw_extraction(pdfs: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - started, pages
 
 
-def raw_embedding(out: Path, count: int) -> float:
-    """Embed ``count`` passages of the scanned corpus with the default model, uncached."""
-    from programmacheck import segment
-    from programmacheck.embed import get_embedder
-    from programmacheck.records import Paragraph
+def embedded_passages(out: Path) -> list[str]:
+    """The passages the scan embedded: those whose vector the store holds."""
+    from programmacheck.batch.keys import sha256
 
-    paragraphs = [Paragraph(**{k: row[k] for k in ("document", "page", "section", "text", "kind", "ocr", "matchable")})
-                  for row in map(json.loads, (out / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines())]
-    texts = [p.text for p in segment.passages(paragraphs)][:count]
+    with sqlite3.connect(out / "store.sqlite") as db:
+        embedded = {sha for (sha,) in db.execute("SELECT text_sha256 FROM vectors WHERE role = 'passage'")}
+        texts = {text for (rows,) in db.execute("SELECT passages FROM passages") for _, text in json.loads(rows)}
+    return sorted(text for text in texts if sha256(text) in embedded)
+
+
+def raw_embedding(texts: list[str]) -> float:
+    """Embed ``texts`` with the default model, uncached, in one call."""
+    from programmacheck.embed import get_embedder
+
     embedder = get_embedder()
     embedder.embed(texts[:8], role="passage")  # model load and warm-up are not embedding time
     started = time.perf_counter()
@@ -113,8 +119,9 @@ def main() -> int:
         cold, cold_run = scan(corpus, out, args.workers)
         warm, warm_run = scan(corpus, out, args.workers)
         extraction, pages = raw_extraction(pdfs)
-        embedded = cold_run["batch"]["passages_embedded"]
-        embedding = raw_embedding(out, embedded)
+        passages = embedded_passages(out)
+        embedded = len(passages)
+        embedding = raw_embedding(passages)
     stages = stage_seconds(corpus)
     print(f"corpus: {len(pdfs)} PDFs, {pages} PDF pages, {cold_run['programmes']} programmes, "
           f"{len(cold_run['failures'])} failed (edge cases)")

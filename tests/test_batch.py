@@ -135,6 +135,22 @@ def list_finished(out: Path) -> set[str]:
 
 
 @pytest.mark.slow
+def test_lanes_give_the_same_verdicts_as_one_task_after_the_other(reference: Path, eight_programmes: Path,
+                                                                  tmp_path: Path):
+    """The default runs tasks on two lanes (threads) of one process; on one core, one after the
+    other.  Reading and spaCy take turns, embedding runs side by side: the verdicts must not care."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux (to pin a process to one core) and two cores (for lanes)")
+    assert json.loads((reference / "run.json").read_text())["batch"]["executor"] == "this process, 2 lanes"
+    out = tmp_path / "one-core"
+    done = subprocess.run(scan_command(eight_programmes, out), capture_output=True, text=True, timeout=1200,
+                          check=False, preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "run.json").read_text())["batch"]["executor"] == "in-process"
+    same_verdicts(out, reference)
+
+
+@pytest.mark.slow
 def test_two_local_workers_give_the_same_verdicts(eight_programmes: Path, reference: Path, tmp_path: Path):
     out = tmp_path / "two"
     done = run_scan(eight_programmes, out, "--workers", "2")

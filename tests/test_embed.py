@@ -82,6 +82,19 @@ def test_st_vector_does_not_depend_on_batch_companions(minilm: SentenceTransform
     np.testing.assert_allclose(minilm.embed(longer, "query")[1], alone[0], atol=1e-5)
 
 
+def test_st_threads_sharing_one_model_get_the_vectors_they_get_alone(minilm: SentenceTransformerEmbedder):
+    """Batch lanes embed on several threads with one model."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Opvang voor dakloze mensen, punt {i}: " + "wonen eerst en begeleiding " * (1 + i % 9) for i in range(48)]
+    shares = [texts[k::4] for k in range(4)]
+    alone = [minilm.embed(share, "passage") for share in shares]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda share: minilm.embed(share, "passage"), shares * 3))
+    for index, vectors in enumerate(together):
+        np.testing.assert_allclose(vectors, alone[index % 4], atol=1e-5)
+
+
 def test_st_empty_input_and_identity(minilm: SentenceTransformerEmbedder):
     assert minilm.embed([], "passage").shape == (0, 384)
     assert "/fp32/" in minilm.identity and "prompts='',''" in minilm.identity

@@ -9,7 +9,17 @@ import sys
 
 import pytest
 
-from programmacheck.evaluate import GoldMatchError, f1, kappa, load_gold, pair_up, read_verdicts, scores
+from programmacheck.evaluate import (
+    GoldMatchError,
+    Pair,
+    f1,
+    kappa,
+    kappa_difference,
+    load_gold,
+    pair_up,
+    read_verdicts,
+    scores,
+)
 
 ITEMS = ("1.1", "1.2", "2.1", "3.1")
 
@@ -77,7 +87,7 @@ def test_agrees_with_the_reference_scorer(tmp_path, shared_dir):
 
 
 def test_error_report_names_the_passage_behind_each_disagreement():
-    from programmacheck.evaluate import Pair, error_report
+    from programmacheck.evaluate import error_report
 
     pairs = [Pair("p.pdf", "1.1", "absent", "addressed", "p. 3: We bouwen flexwoningen.", ""),
              Pair("p.pdf", "3.3", "addressed", "absent", "", "p. 5: Schuldhulp voor daklozen."),
@@ -86,3 +96,16 @@ def test_error_report_names_the_passage_behind_each_disagreement():
     assert "item 1.1" in report and "false positive" in report and "We bouwen flexwoningen." in report
     assert "item 3.3" in report and "false negative" in report and "Schuldhulp voor daklozen." in report
     assert "item 4.1" not in report
+
+
+def test_kappa_difference_is_paired_and_refuses_other_pairs():
+    labels = ["absent", "partial", "addressed", "contrary"] * 10
+    gold = [Pair("p.pdf", str(i), label, label) for i, label in enumerate(labels)]
+    worse = [Pair(p.document, p.item_id, p.gold, "absent" if i % 3 == 0 else p.predicted) for i, p in enumerate(gold)]
+    same = kappa_difference(gold, gold)
+    assert (same.value, same.low, same.high) == (0.0, 0.0, 0.0)
+    better = kappa_difference(worse, gold)
+    assert better.value == pytest.approx(1.0 - kappa([p.gold for p in worse], [p.predicted for p in worse]))
+    assert 0 < better.low <= better.value <= better.high
+    with pytest.raises(ValueError, match="same programme"):
+        kappa_difference(gold, gold[:-1])

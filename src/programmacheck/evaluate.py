@@ -158,6 +158,24 @@ def scores(pairs: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> dict[
     return result
 
 
+def kappa_difference(first: Sequence[Pair], second: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> Score:
+    """κ(second) − κ(first) on the same programme × item pairs, with a paired 95 % bootstrap
+    interval: both systems are scored on the same resampled pairs, so shared luck cancels."""
+    keys = [(p.document, p.item_id) for p in first]
+    if keys != [(p.document, p.item_id) for p in second]:
+        raise ValueError("the two systems were not scored on the same programme × item pairs")
+    gold = [p.gold for p in first]
+    a, b = [p.predicted for p in first], [p.predicted for p in second]
+
+    def difference(idx: Sequence[int]) -> float:
+        return kappa([gold[i] for i in idx], [b[i] for i in idx]) - kappa([gold[i] for i in idx], [a[i] for i in idx])
+
+    rng = np.random.default_rng(seed)
+    values = [difference(rng.integers(0, len(keys), len(keys))) for _ in range(bootstrap)]
+    low, high = np.nanpercentile(values, [2.5, 97.5])
+    return Score(difference(range(len(keys))), float(low), float(high))
+
+
 def per_item(pairs: Sequence[Pair]) -> list[dict]:
     """Per item: precision, recall and F1 for `addressed` and for "mentioned"."""
     rows = []

@@ -78,6 +78,16 @@ class ProgrammeText:
 
 
 @dataclass(frozen=True)
+class TextMatches:
+    """The first stage's findings in a programme's passages (matrices are passages × items)."""
+
+    keyword_hits: tuple[dict[str, KeywordHit], ...]
+    lexical: np.ndarray
+    worth_embedding: np.ndarray  # boolean: which passages to embed for which item
+    heading_levels: np.ndarray
+
+
+@dataclass(frozen=True)
 class ProgrammeResult:
     programme: Programme
     paragraphs: list[Paragraph]
@@ -187,16 +197,26 @@ class Scanner:
     def verdict_model(self) -> VerdictModel:
         return self._verdict_model or self.calibration.model
 
-    def matches(self, text: ProgrammeText) -> ProgrammeMatches:
-        """Keyword hits, BM25 and dense similarity of a segmented programme's passages, and the
-        keyword level of each passage's heading path (its context)."""
+    def text_matches(self, text: ProgrammeText) -> TextMatches:
+        """What matching finds without the embedder: keyword hits, BM25, which passages are worth
+        embedding, and the keyword level of each passage's heading path (its context).
+
+        Apart from :meth:`matches` because it runs spaCy, which is not thread-safe: batch lanes
+        take turns at this part and embed side by side."""
+        hits, lexical, worth_embedding = self.first_stage([p.text for p in text.passages])
+        item_ids = [i.id for i in self.checklist.checklist.items]
+        return TextMatches(tuple(hits), lexical, worth_embedding, self._heading_levels(text, item_ids))
+
+    def matches(self, text: ProgrammeText, found: TextMatches | None = None) -> ProgrammeMatches:
+        """``found`` (or :meth:`text_matches`) completed with the dense similarity of the
+        passages worth embedding."""
         from .match.hybrid import ProgrammeMatches
 
-        passage_texts = [p.text for p in text.passages]
-        hits, lexical, worth_embedding = self.first_stage(passage_texts)
-        similarities = self.dense.similarities(passage_texts, None if self.settings.embed_all else worth_embedding)
+        found = found or self.text_matches(text)
+        similarities = self.dense.similarities([p.text for p in text.passages],
+                                               None if self.settings.embed_all else found.worth_embedding)
         item_ids = tuple(i.id for i in self.checklist.checklist.items)
-        return ProgrammeMatches(item_ids, similarities, tuple(hits), lexical, self._heading_levels(text, item_ids))
+        return ProgrammeMatches(item_ids, similarities, found.keyword_hits, found.lexical, found.heading_levels)
 
     def first_stage(self, passage_texts: Sequence[str]) -> tuple[list[dict[str, KeywordHit]], np.ndarray, np.ndarray]:
         """The cheap signals: keyword hits and BM25 per passage, and which passages they make

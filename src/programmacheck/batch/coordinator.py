@@ -16,7 +16,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from ..checklist import LoadedChecklist, load_checklist
-from ..embed import Embedder, expected_identity
+from ..embed import Embedder, available_cores, expected_identity
 from ..extract import ExtractionError
 from ..match.dense import item_queries
 from ..pipeline import (
@@ -32,12 +32,15 @@ from ..report import OutputFolder
 from ..resources import bundled_path
 from ..store import Store, Write
 from . import keys, worker
-from .executors import Dask, Executor, InProcess, LocalProcesses
+from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
 from .progress import PeakMemory, Progress, file_pages
 
 #: Stands for the file's path in a stored failure message, so that a copy reports its own name.
 FILE_PLACEHOLDER = "{file}"
 MB = 1024 * 1024
+#: Lanes of the default executor: two, so that one programme is read while another is embedded
+#: (reading takes turns anyway, see ``executors.Lanes``).
+LANES = 2
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,11 @@ class Batch:
         """Started only when something must be computed."""
         if self.settings.dask:
             return Dask(self.settings.dask)
-        if self.settings.workers > 1 and self._embedder is None:
+        if self._embedder is not None:  # tests and library use: one task after the other
+            return InProcess()
+        if self.settings.workers > 1:
             return LocalProcesses(self.settings.workers)
-        return InProcess()
+        return Lanes(LANES) if available_cores() > 1 else InProcess()
 
     def _call(self, fn: Callable) -> Callable:
         return partial(fn, embedder=self._embedder) if self._embedder is not None else fn

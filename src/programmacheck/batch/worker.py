@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,28 +89,37 @@ class KnownVectors:
         return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
 
 
-#: The embedder of this process, per model, loaded on first need.
+#: The embedder of this process, per model, loaded on first need (once, whichever lane asks).
 _EMBEDDERS: dict[str, Embedder] = {}
+_LOADING = threading.Lock()
+#: Held while a task reads and runs spaCy, neither of which is thread-safe (PDFium, spaCy's
+#: vocabulary): tasks running on several threads of one process (batch lanes, a Dask worker's
+#: threads) take turns here, and embed and score side by side.
+TEXT_WORK = threading.Lock()
 #: Compute threads for this process (set by the executor; None: the library default).
 _THREADS: int | None = None
 
 
 def limit_threads(threads: int) -> None:
-    """Process initialiser: ``threads`` compute threads, set before torch is imported."""
+    """``threads`` compute threads per task: set before torch is imported (a process
+    initialiser), or on torch itself when it already is."""
     global _THREADS
     _THREADS = threads
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = str(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
 
 
 def process_embedder(model: str, identity: str | None = None) -> Embedder:
-    if model not in _EMBEDDERS:
-        embedder = get_embedder(model)
-        if _THREADS:
-            import torch
+    with _LOADING:
+        if model not in _EMBEDDERS:
+            embedder = get_embedder(model)
+            if _THREADS:
+                import torch
 
-            torch.set_num_threads(_THREADS)
-        _EMBEDDERS[model] = embedder
+                torch.set_num_threads(_THREADS)
+            _EMBEDDERS[model] = embedder
     embedder = _EMBEDDERS[model]
     if identity is not None and embedder.identity != identity:
         raise RuntimeError(f"the worker's model is {embedder.identity}, the batch expects {identity}")
@@ -139,32 +150,27 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
     document = task.programme.document
     files: list[FileText | None] = []
     try:
-        for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
-            try:
-                files.append(None if stored else read_file(path, task.settings.extractor))
-            except ExtractionError as exc:
-                return Outcome(document, failed_file=index, failure=str(exc), worker=where)
-        texts = [stored or new for stored, new in zip(task.files, files)]
-        paragraphs = join_files(task.programme, texts)
-        passages = task.passages or tuple(segment.passages(paragraphs))
-        text = ProgrammeText(paragraphs, list(passages), tuple(w for t in texts for w in t.warnings))
-        vectors = KnownVectors(task.model_identity, task.vectors,
-                               lambda: embedder or process_embedder(task.settings.model, task.model_identity))
-        scanner = Scanner(task.settings, embedder=vectors, checklist=task.checklist)
-        if scanner.calibration.sha256 != task.calibration_sha256:
-            raise RuntimeError(f"{scanner.calibration.path} differs from the coordinator's calibration file")
-        verdicts = scanner.item_verdicts(task.programme, text, scanner.signals(text))
+        with TEXT_WORK:
+            for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
+                try:
+                    files.append(None if stored else read_file(path, task.settings.extractor))
+                except ExtractionError as exc:
+                    return Outcome(document, failed_file=index, failure=str(exc), worker=where)
+            texts = [stored or new for stored, new in zip(task.files, files)]
+            paragraphs = join_files(task.programme, texts)
+            passages = task.passages or tuple(segment.passages(paragraphs))
+            text = ProgrammeText(paragraphs, list(passages), tuple(w for t in texts for w in t.warnings))
+            vectors = KnownVectors(task.model_identity, task.vectors,
+                                   lambda: embedder or process_embedder(task.settings.model, task.model_identity))
+            scanner = Scanner(task.settings, embedder=vectors, checklist=task.checklist)
+            if scanner.calibration.sha256 != task.calibration_sha256:
+                raise RuntimeError(f"{scanner.calibration.path} differs from the coordinator's calibration file")
+            found = scanner.text_matches(text)
+        matches = scanner.matches(text, found)
+        verdicts = scanner.item_verdicts(task.programme, text, scanner.signals(text, matches))
     except ExtractionError as exc:
         return Outcome(document, tuple(files), failure=str(exc), worker=where)
     except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
         return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
     return Outcome(document, tuple(files), passages=None if task.passages else passages, vectors=vectors.new,
                    verdicts=tuple(verdicts), seconds=time.perf_counter() - started, worker=where)
-
-
-def peak_rss() -> int:
-    """This process's peak resident memory in bytes (for workers the coordinator cannot see)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-

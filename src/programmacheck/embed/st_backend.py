@@ -7,7 +7,10 @@ local Hugging Face cache fails instead of reaching for the network.
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -77,6 +80,7 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(
             str(model), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype}
         )
+        self._model.preprocess = _one_at_a_time(self._model.preprocess)
         name = label or str(model)
         self._prompts = role_prompts(name, self._model.prompts)
         self.dim: int = self._model.get_embedding_dimension()
@@ -93,6 +97,24 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return l2_normalise(np.asarray(vectors, dtype=np.float32))
+
+
+def _one_at_a_time(preprocess: Callable) -> Callable:
+    """``preprocess`` (tokenisation) behind a lock, so that threads may share one model.
+
+    transformers reconfigures a fast tokenizer's padding and truncation whenever a call asks for
+    other settings than the last one, and doing so while another thread tokenises raises
+    "RuntimeError: Already borrowed" (huggingface/tokenizers#537, transformers#47085).  Tokenising
+    is a small part of embedding; the forward passes still run side by side.
+    """
+    lock = threading.Lock()
+
+    @functools.wraps(preprocess)
+    def in_turn(*args, **kwargs):
+        with lock:
+            return preprocess(*args, **kwargs)
+
+    return in_turn
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
