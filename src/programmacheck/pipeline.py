@@ -139,6 +139,25 @@ def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -
     return ProgrammeText(paragraphs, segment.passages(paragraphs), warnings)
 
 
+#: Keyword matchers of this process, by checklist content.
+_KEYWORD_MATCHERS: dict[str, KeywordMatcher] = {}
+
+
+def keyword_matcher(checklist: Checklist) -> KeywordMatcher:
+    """The keyword matcher of ``checklist``, one per process.
+
+    Why shared: a matcher remembers which of its patterns each word form matches, and most of a
+    programme's words were seen in the programmes before it; a batch builds a Scanner per task.
+    Its memory grows with the vocabulary it has read."""
+    from .match.keyword import KeywordMatcher
+    from .nlp import load_pipeline
+
+    key = checklist.model_dump_json()
+    if key not in _KEYWORD_MATCHERS:
+        _KEYWORD_MATCHERS[key] = KeywordMatcher(checklist, load_pipeline())
+    return _KEYWORD_MATCHERS[key]
+
+
 class Scanner:
     """Holds the loaded checklist, language pipeline, embedder and verdict model for a batch.
 
@@ -162,10 +181,7 @@ class Scanner:
 
     @cached_property
     def keywords(self) -> KeywordMatcher:
-        from .match.keyword import KeywordMatcher
-        from .nlp import load_pipeline
-
-        return KeywordMatcher(self.checklist.checklist, load_pipeline())
+        return keyword_matcher(self.checklist.checklist)
 
     @cached_property
     def lexical(self) -> LexicalMatcher:

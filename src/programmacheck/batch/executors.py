@@ -69,14 +69,20 @@ class Lanes:
 
     def __init__(self, lanes: int):
         self.name = f"this process, {lanes} lanes"
-        worker.limit_threads(max(1, available_cores() // lanes))
+        self._threads = max(1, available_cores() // lanes)
+        worker.limit_threads(self._threads)
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self._pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="lane")
         self._window = lanes * IN_FLIGHT_PER_WORKER
 
     def run_one(self, fn: Callable, *args: Any) -> Any:
-        return fn(*args)
+        """Nothing else runs meanwhile, so the call gets every core."""
+        worker.limit_threads(available_cores())
+        try:
+            return fn(*args)
+        finally:
+            worker.limit_threads(self._threads)
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
         return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
