@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report labels")
     scan.add_argument("--pdf-base", metavar="BASE", help="folder or URL the report's source links start with")
     scan.add_argument("--workers", type=int, default=1, metavar="N",
-                      help="worker processes that read, embed and score (each gets cores/N threads; default 1)")
+                      help="worker processes that read, embed and score, each with its own model and cores/N threads "
+                           "(default 1: this process, on two lanes that share one model)")
     scan.add_argument("--dask", metavar="ADDRESS",
                       help="run the workers on an existing Dask cluster, e.g. tcp://scheduler:8786 (instead of --workers)")
     scan.add_argument("--store", metavar="FILE",
