@@ -173,3 +173,29 @@ def test_a_dask_cluster_runs_the_batch_on_every_worker(eight_programmes: Path, r
     same_verdicts(out, reference)
     ran_on = {int(w.rsplit(":", 1)[1]) for w in json.loads((out / "run.json").read_text())["batch"]["workers"]}
     assert ran_on == worker_pids
+
+
+def test_lanes_run_tasks_side_by_side_and_restore_the_switch_interval(monkeypatch):
+    """Two tasks that each wait for the other finish only if two lanes run them at once."""
+    import threading
+
+    from programmacheck.batch import executors
+
+    threads = []
+    monkeypatch.setattr(executors.worker, "limit_threads", threads.append)  # leave torch's threads alone
+    interval = sys.getswitchinterval()
+    lanes = executors.Lanes(2)
+    meeting = threading.Barrier(2, timeout=10)
+
+    def meet(n: int) -> int:
+        meeting.wait()
+        return n
+
+    try:
+        assert sys.getswitchinterval() == pytest.approx(executors.SWITCH_INTERVAL)
+        assert sorted(lanes.map_unordered(meet, [1, 2])) == [1, 2]
+        assert lanes.run_one(threading.current_thread) is threading.main_thread()
+    finally:
+        lanes.close()
+    assert sys.getswitchinterval() == interval
+    assert threads[0] == max(1, executors.available_cores() // 2)

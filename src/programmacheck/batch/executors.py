@@ -57,7 +57,25 @@ class InProcess:
         pass
 
 
-class Lanes:
+class _LocalPool:
+    """A ``concurrent.futures`` pool on this machine (threads or processes): a bounded window of
+    tasks; their memory is this process's or its children's, which the coordinator samples."""
+
+    _pool: ThreadPoolExecutor | ProcessPoolExecutor
+    _window: int
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
+        return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
+                        lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+
+    def remote_peak_rss(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+class Lanes(_LocalPool):
     """Tasks on ``lanes`` threads of this process, which share one loaded model (the default).
 
     Why: reading and spaCy run on one core, so in a single task the other cores idle while a
@@ -84,15 +102,8 @@ class Lanes:
         finally:
             worker.limit_threads(self._threads)
 
-    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
-        return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
-                        lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
-
-    def remote_peak_rss(self) -> int:
-        return 0
-
     def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+        super().close()
         sys.setswitchinterval(self._switch_interval)
 
 
@@ -112,7 +123,7 @@ def _bounded(submit: Callable[[Any], Future], items: Iterable, window: int,
             yield done.result()
 
 
-class LocalProcesses:
+class LocalProcesses(_LocalPool):
     """``workers`` spawned processes with cores ÷ workers compute threads each.
 
     ``spawn`` rather than fork: the coordinator may hold SQLite connections and threads, which a
@@ -131,24 +142,12 @@ class LocalProcesses:
     def run_one(self, fn: Callable, *args: Any) -> Any:
         return self._pool.submit(fn, *args).result()
 
-    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
-        return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
-                        lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
-
-    def remote_peak_rss(self) -> int:
-        return 0  # the worker processes are children: the coordinator's sampler sees them
-
-    def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
-
 
 def _on_dask_worker(fn: Callable, *args: Any) -> Any:
-    """A Dask worker runs as many tasks at once as it has threads, like lanes: give each task's
-    model its share of the machine's cores before the first task runs."""
-    from distributed import get_worker
-
+    """A Dask worker runs as many tasks at once as it has threads (``--nthreads``, the cores it
+    may use), like lanes: each task's model computes on one of them."""
     if worker._THREADS is None:
-        worker.limit_threads(max(1, available_cores() // get_worker().state.nthreads))
+        worker.limit_threads(1)
     return fn(*args)
 
 
