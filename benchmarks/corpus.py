@@ -7,8 +7,8 @@ Over every programme in ``../shared/corpus`` it measures
 - a cold scan (a new output folder, so an empty store) and a warm rescan (nothing
   changed): wall time, pages/s, passages embedded, peak memory summed over all processes;
 - raw extraction: plain text of every PDF page with the fastest extractor (pypdfium2);
-- raw embedding: the very passages the cold scan embedded (read back from its store), with the
-  default model, no cache and no pipeline around it;
+- raw embedding: the distinct passages the cold scan embedded (read back from its store), with
+  the default model, no cache and no pipeline around it;
 
 and reports the pipeline's cost as a ratio: cold time / (raw extraction + raw embedding).
 

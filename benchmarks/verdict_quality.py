@@ -78,9 +78,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--items", action="store_true", help="print the per-item table of the combined system")
-    parser.add_argument("--embed-all", action="store_true",
+    system = parser.add_mutually_exclusive_group()
+    system.add_argument("--embed-all", action="store_true",
                         help="embed every passage (the full computation) instead of the lexical first stage's choice")
-    parser.add_argument("--compare-embed-all", action="store_true",
+    system.add_argument("--compare-embed-all", action="store_true",
                         help="only compare the combined system's kappa with and without the first stage")
     parser.add_argument("--configs", nargs="+", default=list(BASELINES), choices=list(BASELINES),
                         help="configurations to evaluate (default: all)")

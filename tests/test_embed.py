@@ -83,7 +83,9 @@ def test_st_vector_does_not_depend_on_batch_companions(minilm: SentenceTransform
 
 
 def test_st_threads_sharing_one_model_get_the_vectors_they_get_alone(minilm: SentenceTransformerEmbedder):
-    """Batch lanes embed on several threads with one model."""
+    """Batch lanes embed on several threads with one model.  (The tokeniser lock guards against a
+    reconfiguration race that these calls, all with the same settings, do not set off: this checks
+    the vectors, not the lock.)"""
     from concurrent.futures import ThreadPoolExecutor
 
     texts = [f"Opvang voor dakloze mensen, punt {i}: " + "wonen eerst en begeleiding " * (1 + i % 9) for i in range(48)]

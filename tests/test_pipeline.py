@@ -166,3 +166,21 @@ def test_a_saved_website_folder_is_one_programme(tmp_path: Path):
     assert [Path(f).name for f in web.files] == ["_index.md", "wonen.md"]  # the index is read first
     assert web.metadata["party"] == "vooruit-web" and web.metadata["municipality"] == "Lindewaard"
     assert len(found) == 2 and missing == []
+
+
+def test_keyword_matcher_is_shared_per_checklist_even_for_item_subsets():
+    """A batch task's checklist is the subset of items it recomputes: a sub-item may come without
+    its parent, and the matcher must still be built (and shared) for it."""
+    from programmacheck.pipeline import KEPT_MATCHERS, keyword_matcher
+
+    checklist = load_checklist().checklist
+    child = next(i for i in checklist.items if i.parent)
+    others = [item for item in checklist.items if item.id != child.id][: KEPT_MATCHERS]
+    subsets = [checklist.model_copy(update={"items": [item]}) for item in others]
+    orphan = checklist.model_copy(update={"items": [child]})
+    first = keyword_matcher(orphan)
+    assert keyword_matcher(checklist.model_copy(update={"items": [child]})) is first
+    assert len(first.match([child.text])) == 1
+    for subset in subsets:  # more checklists than are kept: the least recently used one goes
+        keyword_matcher(subset)
+    assert keyword_matcher(orphan) is not first

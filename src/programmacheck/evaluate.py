@@ -161,8 +161,8 @@ def scores(pairs: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> dict[
 def kappa_difference(first: Sequence[Pair], second: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> Score:
     """κ(second) − κ(first) on the same programme × item pairs, with a paired 95 % bootstrap
     interval: both systems are scored on the same resampled pairs, so shared luck cancels."""
-    keys = [(p.document, p.item_id) for p in first]
-    if keys != [(p.document, p.item_id) for p in second]:
+    keys = [(p.document, p.item_id, p.gold) for p in first]
+    if keys != [(p.document, p.item_id, p.gold) for p in second]:
         raise ValueError("the two systems were not scored on the same programme × item pairs")
     gold = [p.gold for p in first]
     a, b = [p.predicted for p in first], [p.predicted for p in second]

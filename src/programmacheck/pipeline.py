@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -139,12 +140,15 @@ def read_programme(programme: Programme, extractor: str = DEFAULT_PDF_BACKEND) -
     return ProgrammeText(paragraphs, segment.passages(paragraphs), warnings)
 
 
-#: Keyword matchers of this process, by checklist content.
-_KEYWORD_MATCHERS: dict[str, KeywordMatcher] = {}
+#: Keyword matchers of this process, by checklist content, least recently used first.
+_KEYWORD_MATCHERS: OrderedDict[str, KeywordMatcher] = OrderedDict()
+#: How many checklists keep their matcher (a batch task's checklist is the subset of items it
+#: recomputes, so a rescan after an edit meets a few).
+KEPT_MATCHERS = 4
 
 
 def keyword_matcher(checklist: Checklist) -> KeywordMatcher:
-    """The keyword matcher of ``checklist``, one per process.
+    """The keyword matcher of ``checklist``, shared in this process.
 
     Why shared: a matcher remembers which of its patterns each word form matches, and most of a
     programme's words were seen in the programmes before it; a batch builds a Scanner per task.
@@ -153,9 +157,11 @@ def keyword_matcher(checklist: Checklist) -> KeywordMatcher:
     from .nlp import load_pipeline
 
     key = checklist.model_dump_json()
-    if key not in _KEYWORD_MATCHERS:
-        _KEYWORD_MATCHERS[key] = KeywordMatcher(checklist, load_pipeline())
-    return _KEYWORD_MATCHERS[key]
+    matcher = _KEYWORD_MATCHERS.pop(key, None) or KeywordMatcher(checklist, load_pipeline())
+    _KEYWORD_MATCHERS[key] = matcher
+    while len(_KEYWORD_MATCHERS) > KEPT_MATCHERS:
+        _KEYWORD_MATCHERS.popitem(last=False)
+    return matcher
 
 
 class Scanner:

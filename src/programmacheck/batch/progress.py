@@ -76,9 +76,9 @@ class PeakMemory:
 
     Summed over the tree because local workers and a LocalCluster's workers are child processes;
     one process's own peak would hide most of what the batch used.  This process's peak is the
-    kernel's exact figure; its descendants are sampled, and what they hold is added to that
-    peak, so the sum errs on the high side.  Sampling is slow enough not to take CPU from the
-    batch (listing descendants reads all of /proc).
+    kernel's exact figure, to which what its descendants hold at each sample is added; a child's
+    brief peak between two samples can be missed.  Sampling is slow enough not to take CPU from
+    the batch (listing descendants reads all of /proc).
     """
 
     def __init__(self) -> None:

@@ -80,7 +80,9 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(
             str(model), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype}
         )
-        self._model.preprocess = _one_at_a_time(self._model.preprocess)
+        # encode() tokenises through preprocess() (sentence-transformers 6) or tokenize() (older)
+        tokenising = "preprocess" if hasattr(self._model, "preprocess") else "tokenize"
+        setattr(self._model, tokenising, _one_at_a_time(getattr(self._model, tokenising)))
         name = label or str(model)
         self._prompts = role_prompts(name, self._model.prompts)
         self.dim: int = self._model.get_embedding_dimension()
@@ -99,8 +101,8 @@ class SentenceTransformerEmbedder:
         return l2_normalise(np.asarray(vectors, dtype=np.float32))
 
 
-def _one_at_a_time(preprocess: Callable) -> Callable:
-    """``preprocess`` (tokenisation) behind a lock, so that threads may share one model.
+def _one_at_a_time(tokenise: Callable) -> Callable:
+    """The model's tokenising call behind a lock, so that threads may share one model.
 
     transformers reconfigures a fast tokenizer's padding and truncation whenever a call asks for
     other settings than the last one, and doing so while another thread tokenises raises
@@ -109,10 +111,10 @@ def _one_at_a_time(preprocess: Callable) -> Callable:
     """
     lock = threading.Lock()
 
-    @functools.wraps(preprocess)
+    @functools.wraps(tokenise)
     def in_turn(*args, **kwargs):
         with lock:
-            return preprocess(*args, **kwargs)
+            return tokenise(*args, **kwargs)
 
     return in_turn
 
