@@ -24,6 +24,7 @@ import numpy as np
 
 from ..checklist import LoadedChecklist
 from ..embed import Embedder, Role, get_embedder
+from ..embed.cache import embed_missing
 from ..extract import ExtractionError
 from ..pipeline import (
     FileText,
@@ -76,15 +77,12 @@ class KnownVectors:
         self.new: Vectors = {}
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
+        if not texts:
+            return self._load().embed([], role)  # the model knows the (0, dim) shape
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts) if k not in known}
-        if missing or not texts:
-            vectors = self._load().embed(list(missing.values()), role)
-            if not texts:
-                return vectors
-            computed = dict(zip(missing, vectors))
-            known.update(computed)
+        computed = embed_missing(texts, keys, known, lambda missing: self._load().embed(missing, role))
+        if computed:
             self.new.setdefault(role, {}).update(computed)
         return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,19 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def embed_missing(texts: Sequence[str], keys: Sequence[str], found: dict[str, np.ndarray],
+                  embed: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+    """Embed, once each, the texts whose key ``found`` lacks; add them to ``found`` and return them.
+
+    ``embed`` is called only when something is missing (a caller may load its model then)."""
+    missing = {key: text for key, text in zip(keys, texts) if key not in found}
+    if not missing:
+        return {}
+    computed = dict(zip(missing, embed(list(missing.values()))))
+    found.update(computed)
+    return computed
+
+
 class CachedEmbedder:
     """Same interface and identity as ``inner``; only texts not yet cached reach it."""
 
@@ -50,11 +64,9 @@ class CachedEmbedder:
             return self.inner.embed([], role)  # the inner embedder knows the (0, dim) shape
         keys = [text_key(text) for text in texts]
         found = self._lookup(role, set(keys))
-        missing = {key: text for key, text in zip(keys, texts) if key not in found}
-        if missing:
-            vectors = self.inner.embed(list(missing.values()), role)
-            found.update(zip(missing, vectors))
-            self._store(role, missing, vectors)
+        computed = embed_missing(texts, keys, found, lambda missing: self.inner.embed(missing, role))
+        if computed:
+            self._store(role, computed)
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
 
     def _lookup(self, role: Role, keys: set[str]) -> dict[str, np.ndarray]:
@@ -70,10 +82,10 @@ class CachedEmbedder:
             found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
         return found
 
-    def _store(self, role: Role, missing: dict[str, str], vectors: np.ndarray) -> None:
+    def _store(self, role: Role, computed: dict[str, np.ndarray]) -> None:
         rows = (
             (self.identity, role, key, np.asarray(vector, dtype=np.float32).tobytes())
-            for key, vector in zip(missing, vectors)
+            for key, vector in computed.items()
         )
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
