@@ -108,6 +108,7 @@ class Batch:
         self.calibration_provenance = json.loads(calibration).get("provenance")
         self.definitions = {item.id: keys.item_definition(item) for item in self.checklist.checklist.items}
         self.store = Store(settings.store or Path(out.path) / "store.sqlite")
+        self._file_keys: dict[str, str] = {}
         self.stats = BatchStats()
 
     @cached_property
@@ -138,9 +139,15 @@ class Batch:
 
     # ---- planning ------------------------------------------------------------------------------
 
+    def _file_key(self, path: str) -> str:
+        """A file's key, hashed once per batch: planning and the output folder use the same one."""
+        if path not in self._file_keys:
+            self._file_keys[path] = keys.file_key(path, self.settings.scan.extractor)
+        return self._file_keys[path]
+
     def _plan(self, programme: Programme) -> Plan | Failure:
         try:
-            file_keys = tuple(keys.file_key(f, self.settings.scan.extractor) for f in programme.files)
+            file_keys = tuple(self._file_key(f) for f in programme.files)
         except OSError as exc:
             return Failure(programme.document, f"{programme.document}: cannot read: {exc.strerror or exc}")
         stored = self.store.files(file_keys)
@@ -258,7 +265,7 @@ class Batch:
 
     def result(self, programme: Programme) -> ProgrammeResult:
         """A programme's result, assembled from the store."""
-        file_keys = [keys.file_key(f, self.settings.scan.extractor) for f in programme.files]
+        file_keys = [self._file_key(f) for f in programme.files]
         stored = self.store.files(file_keys)
         texts = [stored[k] for k in file_keys]
         paragraphs = join_files(programme, texts)
