@@ -1,6 +1,6 @@
 """Whole-corpus benchmark: cold and warm scans against two raw baselines, in one run.
 
-    python benchmarks/corpus.py [--shared ../shared] [--workers N]
+    python benchmarks/corpus.py [--shared ../shared] [--workers N] [--without-ocr]
 
 Over every programme in ``../shared/corpus`` it measures
 
@@ -51,6 +51,32 @@ def raw_extraction(pdfs: list[Path]) -> tuple[float, int]:
             pages += 1
         document.close()
     return time.perf_counter() - started, pages
+
+
+def needs_ocr(pdf: Path) -> bool:
+    """Whether reading ``pdf`` would OCR it (the same test the extractor applies)."""
+    from programmacheck.extract.ocr import OCR_DOCUMENT_SHARE
+    from programmacheck.extract.ocr import needs_ocr as pages_needing_ocr
+
+    try:
+        document = pdfium.PdfDocument(pdf)
+    except pdfium.PdfiumError:  # unreadable: the scan reports it, and there is nothing to OCR
+        return False
+    try:
+        texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+    return len(pages_needing_ocr(texts)) >= OCR_DOCUMENT_SHARE * len(texts)
+
+
+def without_ocr(corpus: Path, copy: Path) -> Path:
+    """The corpus without the documents that would be OCR'd: symbolic links in ``copy``."""
+    for path in sorted(corpus.rglob("*")):
+        target = copy / path.relative_to(corpus)
+        if path.is_file() and not (path.suffix.lower() == ".pdf" and needs_ocr(path)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path.resolve())
+    return copy
 
 
 def embedded_passages(out: Path) -> list[str]:
@@ -111,10 +137,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--without-ocr", action="store_true",
+                        help="leave out the documents that would be OCR'd (the raw baselines do no OCR)")
     args = parser.parse_args()
     corpus = Path(args.shared) / "corpus"
-    pdfs = sorted(corpus.rglob("*.pdf"))
     with tempfile.TemporaryDirectory() as work:
+        if args.without_ocr:
+            corpus = without_ocr(corpus, Path(work) / "corpus")
+        pdfs = sorted(corpus.rglob("*.pdf"))
         out = Path(work) / "out"
         cold, cold_run = scan(corpus, out, args.workers)
         warm, warm_run = scan(corpus, out, args.workers)
@@ -122,7 +152,7 @@ def main() -> int:
         passages = embedded_passages(out)
         embedded = len(passages)
         embedding = raw_embedding(passages)
-    stages = stage_seconds(corpus)
+        stages = stage_seconds(corpus)
     print(f"corpus: {len(pdfs)} PDFs, {pages} PDF pages, {cold_run['programmes']} programmes, "
           f"{len(cold_run['failures'])} failed (edge cases)")
     print(f"{'run':<16} {'wall s':>8} {'pages/s':>9} {'passages embedded':>18} {'peak MB (all processes)':>24}")
