@@ -27,8 +27,7 @@ def test_the_heading_path_above_a_passage_is_matched_against_the_items(tmp_path:
     [programme], _ = programmes([str(tmp_path / "de-brug.md")])
     text = read_programme(programme)
     scanner = Scanner()
-    item_ids = [i.id for i in scanner.checklist.checklist.items]
-    levels = scanner._heading_levels(text, item_ids)
+    levels = scanner._heading_levels(text)
     under = {text.paragraphs[p.paragraph].section.split(" › ")[-1]: row for p, row in zip(text.passages, levels, strict=True)}
     assert under["Dakloosheid"].max() >= 1  # the homelessness items see their subject in the heading
     assert under["Verkeer"].max() == 0

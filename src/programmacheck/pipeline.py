@@ -186,6 +186,10 @@ class Scanner:
         return CrossEncoderReranker(self.settings.reranker)
 
     @cached_property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.checklist.checklist.items)
+
+    @cached_property
     def keywords(self) -> KeywordMatcher:
         return keyword_matcher(self.checklist.checklist)
 
@@ -226,8 +230,7 @@ class Scanner:
         Apart from :meth:`matches` because it runs spaCy, which is not thread-safe: batch lanes
         take turns at this part and embed side by side."""
         hits, lexical, worth_embedding = self.first_stage([p.text for p in text.passages])
-        item_ids = [i.id for i in self.checklist.checklist.items]
-        return TextMatches(tuple(hits), lexical, worth_embedding, self._heading_levels(text, item_ids))
+        return TextMatches(tuple(hits), lexical, worth_embedding, self._heading_levels(text))
 
     def matches(self, text: ProgrammeText, found: TextMatches | None = None) -> ProgrammeMatches:
         """``found`` (or :meth:`text_matches`) completed with the dense similarity of the
@@ -237,8 +240,7 @@ class Scanner:
         found = found or self.text_matches(text)
         similarities = self.dense.similarities([p.text for p in text.passages],
                                                None if self.settings.embed_all else found.worth_embedding)
-        item_ids = tuple(i.id for i in self.checklist.checklist.items)
-        return ProgrammeMatches(item_ids, similarities, found.keyword_hits, found.lexical, found.heading_levels)
+        return ProgrammeMatches(self.item_ids, similarities, found.keyword_hits, found.lexical, found.heading_levels)
 
     def first_stage(self, passage_texts: Sequence[str]) -> tuple[list[dict[str, KeywordHit]], np.ndarray, np.ndarray]:
         """The cheap signals: keyword hits and BM25 per passage, and which passages they make
@@ -248,19 +250,18 @@ class Scanner:
         tokens = self.keywords.tokenize_all(passage_texts)
         hits = [self.keywords.match_tokens(t) for t in tokens]
         lexical = self.lexical.scores(tokens)
-        item_ids = [i.id for i in self.checklist.checklist.items]
-        return hits, lexical, passages_worth_embedding(item_ids, hits, lexical)
+        return hits, lexical, passages_worth_embedding(self.item_ids, hits, lexical)
 
-    def _heading_levels(self, text: ProgrammeText, item_ids: Sequence[str]) -> np.ndarray:
+    def _heading_levels(self, text: ProgrammeText) -> np.ndarray:
         """(passages × items) keyword level of each item in the heading path above each passage."""
         sections = [text.paragraphs[p.paragraph].section for p in text.passages]
         distinct = sorted(set(sections))
         hits = self.keywords.match(distinct)
         by_section = {
-            section: [found[item_id].level if item_id in found else 0 for item_id in item_ids]
+            section: [found[item_id].level if item_id in found else 0 for item_id in self.item_ids]
             for section, found in zip(distinct, hits, strict=True)
         }
-        return np.array([by_section[s] for s in sections], dtype=np.float32).reshape(len(sections), len(item_ids))
+        return np.array([by_section[s] for s in sections], dtype=np.float32).reshape(len(sections), len(self.item_ids))
 
     def signals(self, text: ProgrammeText, matches: ProgrammeMatches | None = None,
                 model: VerdictModel | None = None) -> list[ItemSignals]:

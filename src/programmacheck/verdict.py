@@ -24,7 +24,7 @@ import numpy as np
 
 from . import __version__
 from .match.hybrid import FEATURES, ItemSignals
-from .match.passage_scorer import PassageScorer
+from .match.passage_scorer import PassageScorer, standardised_logistic_regression
 from .resources import bundled_path
 
 #: Labels the model learns; `contrary` gold labels count as mentions (`partial`) when fitting.
@@ -82,17 +82,11 @@ class VerdictModel:
     def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], passage_scorer: PassageScorer,
             provenance: dict | None = None, regularisation: float = 1.0,
             feature_names: Sequence[str] = FEATURES) -> VerdictModel:
-        from sklearn.linear_model import LogisticRegression
-
         x = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(name) for name in feature_names]]
         y = np.array([MODEL_CLASSES.index("partial" if lab == "contrary" else lab) for lab in labels])
-        mean, scale = x.mean(axis=0), x.std(axis=0)
-        scale[scale == 0] = 1.0
         if len(set(y.tolist())) != len(MODEL_CLASSES):
             raise ValueError(f"calibration needs examples of every label {MODEL_CLASSES}; got {sorted(set(labels))}")
-        model = LogisticRegression(C=regularisation, max_iter=2000)
-        model.fit((x - mean) / scale, y)
-        coef, intercept = model.coef_, model.intercept_
+        mean, scale, coef, intercept = standardised_logistic_regression(x, y, regularisation)
         return cls(tuple(feature_names), tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept),
                    passage_scorer, dict(provenance or {}))
 

@@ -51,6 +51,20 @@ def passage_features(above_baseline: np.ndarray, levels: np.ndarray, lexical: np
     ]).astype(np.float32)
 
 
+def standardised_logistic_regression(features, labels, regularisation: float
+                                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, scale, coef, intercept) of a logistic regression on standardised features: how the
+    passage scorer and the verdict model are both fitted (a constant feature keeps scale 1)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.asarray(features, dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=regularisation, max_iter=2000)
+    model.fit((x - mean) / scale, labels)
+    return mean, scale, model.coef_, model.intercept_
+
+
 @dataclass(frozen=True)
 class PassageScorer:
     """Standardise the passage features, then a logistic regression: evidence or not."""
@@ -66,17 +80,11 @@ class PassageScorer:
 
     @classmethod
     def fit(cls, features: np.ndarray, is_evidence: Sequence[bool], regularisation: float = 1.0) -> PassageScorer:
-        from sklearn.linear_model import LogisticRegression
-
-        x = np.asarray(features, dtype=np.float64)
         y = np.asarray(is_evidence, dtype=bool)
         if not y.any() or y.all():
             raise ValueError("the passage scorer needs gold evidence passages and other passages")
-        mean, scale = x.mean(axis=0), x.std(axis=0)
-        scale[scale == 0] = 1.0
-        model = LogisticRegression(C=regularisation, max_iter=2000)
-        model.fit((x - mean) / scale, y)
-        return cls(tuple(mean), tuple(scale), tuple(model.coef_[0]), float(model.intercept_[0]))
+        mean, scale, coef, intercept = standardised_logistic_regression(features, y, regularisation)
+        return cls(tuple(mean), tuple(scale), tuple(coef[0]), float(intercept[0]))
 
     def to_json(self) -> dict:
         return {"features": list(PASSAGE_FEATURES), "mean": list(self.mean), "scale": list(self.scale),
