@@ -96,7 +96,7 @@ def test_a_killed_batch_resumes_and_loses_nothing(eight_programmes: Path, refere
     finished_before = 0
     for attempt in range(3):
         process = subprocess.Popen(scan_command(eight_programmes, out), stderr=subprocess.PIPE, text=True, env=env)
-        if attempt == 0:  # inside the first programme's store write (the first write stores queries)
+        if attempt == 0:  # inside the second programme's store write
             opened = 0
             while opened < 2:
                 line = process.stderr.readline()
@@ -200,3 +200,32 @@ def test_lanes_run_tasks_side_by_side_and_restore_the_switch_interval(monkeypatc
     assert sys.getswitchinterval() == interval
     cores = executors.available_cores()
     assert threads == [max(1, cores // 2), cores, max(1, cores // 2), cores]  # lanes, run_one, back, closed
+
+
+def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_store():
+    """The checklist's queries are embedded by the first task that needs them, once per loaded
+    model, even when two lanes ask at the same moment; every task still returns them all, so the
+    store gets them whichever task it records first, and counts only what the model computed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fakes import CountingEmbedder
+
+    from programmacheck.batch.keys import sha256
+    from programmacheck.batch.worker import KnownVectors
+
+    model = CountingEmbedder()
+    queries = ["dakloze mensen krijgen een woning", "schuldhulp voor iedereen"]
+    tasks = [KnownVectors(model.identity, {}, lambda: model) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=2) as lanes:
+        vectors = list(lanes.map(lambda task: task.embed(queries, "query"), tasks))
+    assert model.calls["query"] == len(queries)
+    assert sum(task.embedded.get("query", 0) for task in tasks) == len(queries)
+    assert all(len(task.new["query"]) == len(queries) for task in tasks)
+    assert all((v == vectors[0]).all() for v in vectors)
+    another_model = CountingEmbedder()  # the same identity, but not the same loaded model
+    KnownVectors(another_model.identity, {}, lambda: another_model).embed(queries, "query")
+    assert another_model.calls["query"] == len(queries)
+    from_store = KnownVectors(model.identity, {"query": {sha256(queries[0]): vectors[0][0]}}, lambda: model)
+    from_store.embed(queries, "query")  # what the coordinator sent is not handed back
+    assert model.calls["query"] == len(queries) and from_store.embedded == {"query": 0}
+    assert list(from_store.new["query"]) == [sha256(queries[1])]

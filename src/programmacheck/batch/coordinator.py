@@ -170,19 +170,11 @@ class Batch:
     # ---- computing -----------------------------------------------------------------------------
 
     def _query_vectors(self, plans: Sequence[Plan]) -> dict[str, dict]:
-        """Vectors of the queries of every item some programme recomputes; missing ones are
-        embedded once, by a worker, and stored."""
+        """The stored vectors of the queries of every item some programme recomputes; the tasks
+        embed the others (see ``worker.KnownVectors``)."""
         needed = {item_id for plan in plans for item_id in plan.missing}
-        queries = sorted({q for item_id, q in item_queries(self.checklist.checklist) if item_id in needed})
-        found = self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
-        absent = [q for q in queries if keys.sha256(q) not in found]
-        # Even with nothing to embed this runs: a bad calibration file must stop the batch first.
-        computed = self.executor.run_one(self._call(worker.prepare), self.settings.scan, self.identity, absent)
-        if absent:
-            self.store.write(Write(vectors=[(self.identity, "query", sha, v) for sha, v in computed["query"].items()]))
-            found.update(computed["query"])
-            self.stats.queries_embedded += len(absent)
-        return found
+        queries = {q for item_id, q in item_queries(self.checklist.checklist) if item_id in needed}
+        return self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
 
     def _tasks(self, plans: Sequence[Plan], queries: dict) -> Iterator[worker.Task]:
         for plan in plans:
@@ -192,7 +184,8 @@ class Batch:
             # A file to read is most likely an edited version of the programme's latest text.
             latest = self.store.latest_text(plan.programme.document)
             known = passages or (self.store.passages(latest) if latest else None) or ()
-            vectors = {"query": {keys.sha256(q): queries[keys.sha256(q)] for _, q in item_queries(subset.checklist)},
+            stored_queries = (keys.sha256(q) for _, q in item_queries(subset.checklist))
+            vectors = {"query": {sha: queries[sha] for sha in stored_queries if sha in queries},
                        "passage": self.store.vectors(self.identity, "passage", [keys.sha256(p.text) for p in known])}
             yield worker.Task(plan.programme, self.settings.scan, self.identity, self.calibration_sha256, subset,
                               plan.texts, passages, vectors)
@@ -217,8 +210,8 @@ class Batch:
         write.latest_text[plan.programme.document] = text_key
         self.store.write(write)
         self.stats.files_read += len(write.files)
-        self.stats.passages_embedded += len(outcome.vectors.get("passage", {}))
-        self.stats.queries_embedded += len(outcome.vectors.get("query", {}))
+        self.stats.passages_embedded += outcome.embedded.get("passage", 0)
+        self.stats.queries_embedded += outcome.embedded.get("query", 0)
         self.stats.items_recomputed += len(outcome.verdicts)
         return None
 
@@ -243,6 +236,7 @@ class Batch:
             progress = Progress(files=len(plans), pages=sum(p.pages for p in plans))
             by_document = {p.programme.document: p for p in plans}
             try:
+                self.executor.run_one(worker.check_calibration, self.settings.scan)
                 outcomes = self.executor.map_unordered(self._call(worker.run_task),
                                                        self._tasks(plans, self._query_vectors(plans)))
                 for outcome in outcomes:

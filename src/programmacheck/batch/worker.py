@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,8 @@ class Outcome:
     failed_file: int | None = None  # which file cannot be read (a property of its bytes)
     failure: str | None = None
     passages: tuple[Passage, ...] | None = None  # when computed here
-    vectors: Vectors = field(default_factory=dict)  # vectors computed here
+    vectors: Vectors = field(default_factory=dict)  # vectors not sent, for the store
+    embedded: dict[str, int] = field(default_factory=dict)  # by role: how many the model computed here
     verdicts: tuple[ItemVerdict, ...] = ()  # one per item sent, before parents apply
     seconds: float = 0.0
     worker: str = ""  # host:pid, to see where tasks ran
@@ -68,23 +70,45 @@ class Outcome:
 
 class KnownVectors:
     """An :class:`Embedder` that answers from vectors sent with the task and embeds only the
-    rest, through an embedder loaded on first need, keeping what it computed."""
+    rest, through an embedder loaded on first need.
+
+    ``new`` holds every vector the task used that was not sent, for the store; ``embedded`` counts
+    those the model computed here.  They differ for queries: the checklist's queries are the same
+    in every programme, so a process embeds each once per model (``_QUERY_VECTORS``) and later tasks, or the
+    other lane, take them from there.  Why in the tasks and not once before the batch: the first
+    programmes are read while the first task loads the model and embeds the queries.
+    """
 
     def __init__(self, identity: str, known: Vectors, load: Callable[[], Embedder]):
         self.identity = identity
         self._known = known
         self._load = load
         self.new: Vectors = {}
+        self.embedded: dict[str, int] = {}
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         if not texts:
             return self._load().embed([], role)  # the model knows the (0, dim) shape
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
-        computed = embed_missing(texts, keys, known, lambda missing: self._load().embed(missing, role))
-        if computed:
-            self.new.setdefault(role, {}).update(computed)
+        if role == "query":
+            model = self._load()
+            with _QUERY_LOCK:
+                remembered = _QUERY_VECTORS.setdefault(model, {})
+                remembered.update((k, known[k]) for k in keys if k in known and k not in remembered)
+                self._embed_missing(texts, keys, remembered, role)
+                unsent = {k: remembered[k] for k in keys if k not in known}
+            known.update(unsent)
+        else:
+            unsent = self._embed_missing(texts, keys, known, role)
+        if unsent:
+            self.new.setdefault(role, {}).update(unsent)
         return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _embed_missing(self, texts: list[str], keys: list[str], found: dict, role: Role) -> dict:
+        computed = embed_missing(texts, keys, found, lambda missing: self._load().embed(missing, role))
+        self.embedded[role] = self.embedded.get(role, 0) + len(computed)
+        return computed
 
 
 #: The embedder of this process, per model, loaded on first need (once, whichever lane asks).
@@ -94,6 +118,9 @@ _LOADING = threading.Lock()
 #: vocabulary): tasks running on several threads of one process (batch lanes, a Dask worker's
 #: threads) take turns here, and embed and score side by side.
 TEXT_WORK = threading.Lock()
+#: Query vectors by sha256, per loaded model (see :class:`KnownVectors`).
+_QUERY_VECTORS: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+_QUERY_LOCK = threading.Lock()
 #: Compute threads for this process (set by the executor; None: the library default).
 _THREADS: int | None = None
 
@@ -129,14 +156,12 @@ def model_identity(model: str) -> str:
     return process_embedder(model).identity
 
 
-def prepare(settings: ScanSettings, identity: str, queries: list[str], embedder: Embedder | None = None) -> Vectors:
-    """Before the programmes: check that the calibration file loads, and embed the checklist
-    queries the store does not have (once, rather than in every task)."""
+def check_calibration(settings: ScanSettings) -> None:
+    """Before the programmes, where they will run: a calibration file that does not load stops
+    the batch instead of failing every programme."""
     from ..verdict import VerdictModel
 
-    VerdictModel.load(Path(settings.calibration) if settings.calibration else None)  # raises on a bad file
-    vectors = (embedder or process_embedder(settings.model, identity)).embed(queries, "query") if queries else []
-    return {"query": {sha256(q): v for q, v in zip(queries, vectors)}}
+    VerdictModel.load(Path(settings.calibration) if settings.calibration else None)
 
 
 def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
@@ -171,4 +196,5 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
         return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
     return Outcome(document, tuple(files), passages=None if task.passages else passages, vectors=vectors.new,
+                   embedded=vectors.embedded,
                    verdicts=tuple(verdicts), seconds=time.perf_counter() - started, worker=where)
