@@ -14,6 +14,7 @@ from wordfreq import zipf_frequency
 from programmacheck.extract.ocr import (
     INSTALL_HINT,
     OcrUnavailable,
+    dithered_pages,
     needs_ocr,
     ocr_command,
     ocr_pdf,
@@ -103,6 +104,26 @@ def test_real_programme_pages_are_not_sent_to_ocr(corpus_dir: Path) -> None:
     )  # its last page is only a browser's print footer: still not a scan
 
 
+def test_dithered_scans_are_told_from_crisp_ones(tmp_path: Path) -> None:
+    """A 1-bit scan of grey type is dithered into loose dots, which OCR must see blurred; black
+    type scanned to 1-bit stays solid strokes."""
+    from PIL import Image, ImageDraw
+
+    def scan(ink: int) -> Image.Image:
+        page = Image.new("L", (1240, 1754), 255)
+        draw = ImageDraw.Draw(page)
+        for row in range(20):
+            for column in range(30):  # letter-sized strokes, 24 × 40 px
+                left, top = 60 + column * 38, 80 + row * 80
+                draw.rectangle((left, top, left + 24, top + 40), fill=ink)
+        return page.convert("1")  # Floyd–Steinberg dithering, as a 1-bit scanner does
+
+    pdf = tmp_path / "scans.pdf"
+    crisp, grey = scan(0), scan(150)
+    crisp.save(pdf, save_all=True, append_images=[grey, crisp.convert("L")], resolution=150)
+    assert dithered_pages(pdf, [1, 2, 3]) == [2]
+
+
 @pytest.mark.slow
 def test_scanned_pages_read_as_dutch_after_ocr(
     corpus_dir: Path, tmp_path: Path
@@ -120,8 +141,8 @@ def test_scanned_pages_read_as_dutch_after_ocr(
         f"OCR: {seconds / len(pages):.1f} s/page, {len(words)} words, {dutch / len(words):.0%} Dutch"
     )
     assert len(words) >= 200
-    # A 1948 stencil: Tesseract's Debian (fast) Dutch model reads ~78 % of its words as Dutch.
-    assert dutch / len(words) >= 0.7
+    # A dithered 1948 stencil: blurred before OCR, without Tesseract's uncertain words (the plugin).
+    assert dutch / len(words) >= 0.8
 
 
 @pytest.mark.slow
@@ -152,3 +173,8 @@ def test_a_coarse_scan_under_a_garbage_layer_is_rerendered_and_reads_as_dutch(
     assert rendered.exists() and _page_texts(rendered) == ["", "", "", ""]
     texts = _page_texts(output)
     assert all(page_text_quality(text) >= 0.85 for text in texts)
+    # The new layer follows the scan's slight skew; the extractor keeps those lines all the same.
+    from programmacheck.extract.pdfium_backend import PdfiumExtractor
+
+    kept = sum(len(line.text.split()) for page in PdfiumExtractor().extract(output).pages for line in page.lines)
+    assert kept >= 0.95 * sum(len(text.split()) for text in texts)

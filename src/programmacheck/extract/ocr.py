@@ -40,6 +40,11 @@ SECONDS_PER_PAGE_LIMIT = (
 #: A scan under a garbage text layer coarser than this is re-rendered before OCR, within this range.
 COARSE_SCAN_DPI = 150
 RENDER_DPI_RANGE = (200, 300)
+#: A 1-bit scan whose dark runs are this short on average (in its own pixels) is dithered: its
+#: letters are loose dots (the 1948 stencil: 2.1 px; crisply scanned text: 6–12 px).
+DITHERED_RUN_PX = 3.0
+#: Blurs dithered pages and drops words Tesseract is unsure of (see the module's docstring).
+PLUGIN = Path(__file__).with_name("ocrmypdf_plugin.py")
 
 _EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’„«»-–—•·*/\\|"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -80,7 +85,8 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     """An OCR'd copy of ``path`` in which ``pages`` (1-based) carry a fresh Dutch text layer.
 
     ``--force-ocr`` rasterises those pages and replaces whatever text they had, which is what a
-    garbage layer needs; the other pages pass through untouched.  Without ``output`` the copy goes
+    garbage layer needs; the other pages pass through untouched.  The plugin blurs dithered pages
+    before OCR and leaves out words Tesseract is unsure of.  Without ``output`` the copy goes
     into a new temporary folder that the caller deletes.
     """
     command = ocr_command()
@@ -98,6 +104,9 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
         "--pages", ",".join(str(page) for page in sorted(set(pages))),
         "--output-type", "pdf",  # no PDF/A conversion: the copy is read once, not archived
         "--optimize", "0",
+        "--plugin", str(PLUGIN),
+        "--pdf-renderer", "hocr",  # the plugin filters Tesseract's hOCR
+        "--dedither-pages", ",".join(str(page) for page in dithered_pages(path, pages)),
         "--quiet",
         str(source),
         str(output),
@@ -172,14 +181,41 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
 
 def _scan_dpi(page) -> float:
     """The resolution of an image covering at least half the page (0 when there is none)."""
+    return max((image.get_metadata().horizontal_dpi for image in _scans(page)), default=0.0)
+
+
+def dithered_pages(path: Path, pages: list[int]) -> list[int]:
+    """Those of ``pages`` that are a dithered 1-bit scan (letters drawn as loose dots)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        return [number for number in pages if any(_dithered(image) for image in _scans(document[number - 1]))]
+    finally:
+        document.close()
+
+
+def _dithered(image) -> bool:
+    """Whether a 1-bit image's dark pixels come in runs shorter than ``DITHERED_RUN_PX`` on average."""
+    import numpy
+
+    if image.get_metadata().bits_per_pixel != 1:
+        return False
+    dark = numpy.asarray(image.get_bitmap(render=False).to_pil().convert("L")) < 128
+    runs = int((dark[:, 1:] & ~dark[:, :-1]).sum() + dark[:, 0].sum())
+    return runs > 0 and dark.sum() / runs < DITHERED_RUN_PX
+
+
+def _scans(page) -> list:
+    """The page's images that cover at least half of it: scans, not logos or photos."""
     import pypdfium2.raw as pdfium_c
 
     width, height = page.get_size()
-    found = 0.0
+    found = []
     for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
         left, bottom, right, top = image.get_bounds()
         if (right - left) * (top - bottom) >= 0.5 * width * height:
-            found = max(found, image.get_metadata().horizontal_dpi)
+            found.append(image)
     return found
 
 

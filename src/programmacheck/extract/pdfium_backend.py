@@ -9,6 +9,7 @@ a few sampled characters.  A per-character loop through ctypes would cost ~5× t
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,13 @@ def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last
     return pieces
 
 
+def _tilt(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
+    """How far a character is turned from upright, either way: PDFium counts angles from 0 to
+    2π, so text turned slightly clockwise (an OCR layer following a skewed scan) is near 2π."""
+    angle = pdfium_c.FPDFText_GetCharAngle(raw_page, index) % math.tau
+    return min(angle, math.tau - angle)
+
+
 def _rects_have_gap(raw_page: pdfium_c.FPDF_TEXTPAGE, first: int, last: int, gap: float) -> bool:
     count = pdfium_c.FPDFText_CountRects(raw_page, first, last - first + 1)
     if count < 2:
@@ -130,10 +138,7 @@ def _measure(
 ) -> Line | None:
     """The line's box from its end characters, its font from a sampled one; None if rotated."""
     sample = (first + last) // 2
-    if (
-        abs(pdfium_c.FPDFText_GetCharAngle(raw_page, sample)) > _MAX_ANGLE
-        and abs(pdfium_c.FPDFText_GetCharAngle(raw_page, first)) > _MAX_ANGLE
-    ):
+    if _tilt(raw_page, sample) > _MAX_ANGLE and _tilt(raw_page, first) > _MAX_ANGLE:
         return None
     x0, bottom0, _x1, top0 = _loose_box(raw_page, first)
     _x0, bottom1, x1, top1 = _loose_box(raw_page, last)
