@@ -229,3 +229,5 @@ def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_sto
     from_store.embed(queries, "query")  # what the coordinator sent is not handed back
     assert model.calls["query"] == len(queries) and from_store.embedded == {"query": 0}
     assert list(from_store.new["query"]) == [sha256(queries[1])]
+    stored = {"query": {sha256(q): v for q, v in zip(queries, vectors[0])}}
+    assert KnownVectors(model.identity, stored, lambda: pytest.fail("loaded the model")).embed(queries, "query").shape == (2, 64)

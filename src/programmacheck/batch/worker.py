@@ -91,7 +91,7 @@ class KnownVectors:
             return self._load().embed([], role)  # the model knows the (0, dim) shape
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
-        if role == "query":
+        if role == "query" and not known.keys() >= set(keys):  # the model is loaded only when needed
             model = self._load()
             with _QUERY_LOCK:
                 remembered = _QUERY_VECTORS.setdefault(model, {})
