@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -251,3 +252,13 @@ def test_empty_text_file_raises(tmp_path: Path) -> None:
     path.write_text("---\ntitle: x\n---\n\n   \n", encoding="utf-8")
     with pytest.raises(ExtractionError, match="empty file"):
         extract_file(path)
+
+
+@pytest.mark.parametrize(("angle", "kept"), [(0.0, True), (0.05, True), (math.tau - 0.05, True),
+                                             (math.pi / 2, False), (math.tau - math.pi / 2, False), (-1.0, False)])
+def test_lines_count_as_upright_whichever_way_they_tilt(monkeypatch, angle: float, kept: bool) -> None:
+    """PDFium gives angles from 0 to 2π (-1 on error): a line turned slightly clockwise is near 2π."""
+    from programmacheck.extract import pdfium_backend
+
+    monkeypatch.setattr(pdfium_backend.pdfium_c, "FPDFText_GetCharAngle", lambda page, index: angle)
+    assert (pdfium_backend._tilt(None, 0) <= pdfium_backend._MAX_ANGLE) is kept

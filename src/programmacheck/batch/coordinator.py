@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..checklist import LoadedChecklist, load_checklist
 from ..embed import Embedder, available_cores, expected_identity
@@ -34,6 +35,9 @@ from ..store import Store, Write
 from . import keys, worker
 from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
 from .progress import PeakMemory, Progress, file_pages
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Stands for the file's path in a stored failure message, so that a copy reports its own name.
 FILE_PLACEHOLDER = "{file}"
@@ -59,7 +63,7 @@ class BatchStats:
     from_store: int = 0  # programmes answered entirely from the store
     failed: int = 0
     files_read: int = 0
-    passages_embedded: int = 0
+    passages_embedded: int = 0  # vectors the model computed; a query is computed once per worker process
     queries_embedded: int = 0
     items_recomputed: int = 0
     workers: list[str] = field(default_factory=list)  # host:pid of every process that ran a task
@@ -109,6 +113,7 @@ class Batch:
         self.definitions = {item.id: keys.item_definition(item) for item in self.checklist.checklist.items}
         self.store = Store(settings.store or Path(out.path) / "store.sqlite")
         self._file_keys: dict[str, str] = {}
+        self._queries: dict[str, np.ndarray] = {}  # query vectors by sha256: stored, or recorded in this batch
         self.stats = BatchStats()
 
     @cached_property
@@ -171,12 +176,14 @@ class Batch:
 
     def _query_vectors(self, plans: Sequence[Plan]) -> dict[str, dict]:
         """The stored vectors of the queries of every item some programme recomputes; the tasks
-        embed the others (see ``worker.KnownVectors``)."""
+        embed the others (see ``worker.KnownVectors``), and ``_record`` adds them here once
+        stored, so that later tasks are sent them."""
         needed = {item_id for plan in plans for item_id in plan.missing}
         queries = {q for item_id, q in item_queries(self.checklist.checklist) if item_id in needed}
         return self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
 
-    def _tasks(self, plans: Sequence[Plan], queries: dict) -> Iterator[worker.Task]:
+    def _tasks(self, plans: Sequence[Plan]) -> Iterator[worker.Task]:
+        queries = self._queries
         for plan in plans:
             items = [i for i in self.checklist.checklist.items if i.id in plan.missing]
             subset = self.checklist.model_copy(update={"checklist": self.checklist.checklist.model_copy(update={"items": items})})
@@ -204,7 +211,10 @@ class Batch:
         text_key = keys.text_key(join_files(plan.programme, texts), self.settings.scan.extractor)
         if outcome.passages is not None:
             write.passages[text_key] = outcome.passages
-        write.vectors = [(self.identity, role, sha, v) for role, by_sha in outcome.vectors.items() for sha, v in by_sha.items()]
+        new_queries = {sha: v for sha, v in outcome.vectors.get("query", {}).items() if sha not in self._queries}
+        self._queries.update(new_queries)
+        write.vectors = [(self.identity, "passage", sha, v) for sha, v in outcome.vectors.get("passage", {}).items()]
+        write.vectors += [(self.identity, "query", sha, v) for sha, v in new_queries.items()]
         item_keys = self._item_keys(text_key)
         write.verdicts = {item_keys[v.item_id]: v for v in outcome.verdicts}
         write.latest_text[plan.programme.document] = text_key
@@ -237,8 +247,8 @@ class Batch:
             by_document = {p.programme.document: p for p in plans}
             try:
                 self.executor.run_one(worker.check_calibration, self.settings.scan)
-                outcomes = self.executor.map_unordered(self._call(worker.run_task),
-                                                       self._tasks(plans, self._query_vectors(plans)))
+                self._queries = self._query_vectors(plans)
+                outcomes = self.executor.map_unordered(self._call(worker.run_task), self._tasks(plans))
                 for outcome in outcomes:
                     plan = by_document[outcome.document]
                     failure = self._record(plan, outcome)

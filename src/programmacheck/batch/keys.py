@@ -30,6 +30,10 @@ from ..pipeline import ScanSettings
 from ..records import Paragraph
 
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
+#: Raised whenever a change to programmacheck's reading (extraction, OCR, segmentation) gives the
+#: same bytes other paragraphs, so that stored texts made before it are read again.
+#: 2 since OCR blurs dithered scans and drops uncertain words, and slightly clockwise text is kept.
+READING_REVISION = 2
 TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
                   "bm25s")
 #: The environment setting that picks the spaCy pipeline (``programmacheck.nlp.PIPELINE_SETTING``;
@@ -53,7 +57,8 @@ def text_identity(extractor: str) -> str:
     """Everything besides a file's bytes that decides its paragraphs and passages."""
     libraries = ",".join(f"{name}=={_installed(name)}" for name in TEXT_LIBRARIES)
     pipeline = os.environ.get(SPACY_PIPELINE_SETTING, "")
-    return f"programmacheck=={__version__};pdf={extractor};{libraries};spacy-pipeline={pipeline}"
+    return (f"programmacheck=={__version__};reading={READING_REVISION};pdf={extractor};{libraries};"
+            f"spacy-pipeline={pipeline}")
 
 
 def file_key(path: str | Path, extractor: str) -> str:

@@ -51,7 +51,7 @@ class Task:
     checklist: LoadedChecklist  # only the items to recompute
     files: tuple[FileText | None, ...]  # stored texts; None: read the file
     passages: tuple[Passage, ...] | None  # stored passages of the programme's text
-    vectors: Vectors  # stored passage vectors and the recomputed items' query vectors
+    vectors: Vectors  # stored vectors of its passages and of the queries (the task embeds the rest)
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,8 @@ class KnownVectors:
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
         if role == "query" and not known.keys() >= set(keys):  # the model is loaded only when needed
-            model = self._load()
             with _QUERY_LOCK:
-                remembered = _QUERY_VECTORS.setdefault(model, {})
+                remembered = _remembered_queries(self._load())
                 remembered.update((k, known[k]) for k in keys if k in known and k not in remembered)
                 self._embed_missing(texts, keys, remembered, role)
                 unsent = {k: remembered[k] for k in keys if k not in known}
@@ -109,6 +108,13 @@ class KnownVectors:
         computed = embed_missing(texts, keys, found, lambda missing: self._load().embed(missing, role))
         self.embedded[role] = self.embedded.get(role, 0) + len(computed)
         return computed
+
+
+def _remembered_queries(model: Embedder) -> dict[str, np.ndarray]:
+    try:
+        return _QUERY_VECTORS.setdefault(model, {})
+    except TypeError:  # an embedder that cannot be hashed or weakly referenced: remembered by this task only
+        return {}
 
 
 #: The embedder of this process, per model, loaded on first need (once, whichever lane asks).

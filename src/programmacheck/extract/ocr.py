@@ -43,7 +43,7 @@ RENDER_DPI_RANGE = (200, 300)
 #: A 1-bit scan whose dark runs are this short on average (in its own pixels) is dithered: its
 #: letters are loose dots (the 1948 stencil: 2.1 px; crisply scanned text: 6–12 px).
 DITHERED_RUN_PX = 3.0
-#: Blurs dithered pages and drops words Tesseract is unsure of (see the module's docstring).
+#: Blurs dithered pages and drops words Tesseract is unsure of (see that module's docstring).
 PLUGIN = Path(__file__).with_name("ocrmypdf_plugin.py")
 
 _EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’„«»-–—•·*/\\|"
@@ -90,6 +90,11 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     into a new temporary folder that the caller deletes.
     """
     command = ocr_command()
+    try:
+        dithered = dithered_pages(path, pages)
+    except Exception:  # noqa: BLE001 - an improvement only: the pages are OCR'd unblurred
+        log.debug("looking for dithered scans in %s failed", path, exc_info=True)
+        dithered = []
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="programmacheck-ocr-")) / path.name
     try:
@@ -104,21 +109,19 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
         "--pages", ",".join(str(page) for page in sorted(set(pages))),
         "--output-type", "pdf",  # no PDF/A conversion: the copy is read once, not archived
         "--optimize", "0",
+        "--quiet",
+    ]  # fmt: skip
+    plugin = [
         "--plugin", str(PLUGIN),
         "--pdf-renderer", "hocr",  # the plugin filters Tesseract's hOCR
-        "--dedither-pages", ",".join(str(page) for page in dithered_pages(path, pages)),
-        "--quiet",
-        str(source),
-        str(output),
+        "--dedither-pages", ",".join(map(str, dithered)),
     ]  # fmt: skip
     try:
-        subprocess.run(
-            arguments,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=SECONDS_PER_PAGE_LIMIT * len(pages),
-        )
+        try:
+            _run_ocr([*arguments, *plugin, str(source), str(output)], len(pages))
+        except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit
+            log.warning("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
+            _run_ocr([*arguments, str(source), str(output)], len(pages))
     except subprocess.CalledProcessError as error:
         reason = (
             error.stderr.strip().splitlines() or [f"exit code {error.returncode}"]
@@ -131,6 +134,10 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
             f"{path}: OCR of pages {_page_list(pages)} took too long and was stopped"
         ) from None
     return output
+
+
+def _run_ocr(arguments: list[str], pages: int) -> None:
+    subprocess.run(arguments, check=True, capture_output=True, text=True, timeout=SECONDS_PER_PAGE_LIMIT * pages)
 
 
 def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Path:

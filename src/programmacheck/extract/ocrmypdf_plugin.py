@@ -25,7 +25,8 @@ from PIL import ImageFilter
 MIN_WORD_CONFIDENCE = 50
 #: The blur's radius at 300 dpi; it scales with the resolution OCR sees.
 BLUR_PX_AT_300_DPI = 2.0
-_HOCR_WORD = re.compile(r"<span class=['\"]ocrx_word['\"][^>]*?x_wconf (\d+)[^>]*>.*?</span>", re.DOTALL)
+#: A word's span; its body holds no other span (with ``hocr_char_boxes`` a word has character spans).
+_HOCR_WORD = re.compile(r"<span class=['\"]ocrx_word['\"][^>]*?x_wconf (\d+)[^>]*>(?:(?!<span)[\s\S])*?</span>")
 
 
 @hookimpl
@@ -35,8 +36,9 @@ def add_options(parser) -> None:
 
 @hookimpl
 def filter_ocr_image(page, image):
-    if str(page.pageno + 1) not in page.options.dedither_pages.split(","):
-        return image
+    """Blur the pages listed; for the others, None lets other plugins' filters run."""
+    if str(page.pageno + 1) not in (getattr(page.options, "dedither_pages", "") or "").split(","):
+        return None
     dpi = image.info.get("dpi", (300, 300))[0]
     return image.convert("L").filter(ImageFilter.GaussianBlur(BLUR_PX_AT_300_DPI * dpi / 300))
 
