@@ -63,7 +63,8 @@ class BatchStats:
     from_store: int = 0  # programmes answered entirely from the store
     failed: int = 0
     files_read: int = 0
-    passages_embedded: int = 0  # vectors the model computed; a query is computed once per worker process
+    # Vectors the model computed (a query once per worker process, whichever task needed it first).
+    passages_embedded: int = 0
     queries_embedded: int = 0
     items_recomputed: int = 0
     workers: list[str] = field(default_factory=list)  # host:pid of every process that ran a task
@@ -174,7 +175,7 @@ class Batch:
 
     # ---- computing -----------------------------------------------------------------------------
 
-    def _query_vectors(self, plans: Sequence[Plan]) -> dict[str, dict]:
+    def _query_vectors(self, plans: Sequence[Plan]) -> dict[str, np.ndarray]:
         """The stored vectors of the queries of every item some programme recomputes; the tasks
         embed the others (see ``worker.KnownVectors``), and ``_record`` adds them here once
         stored, so that later tasks are sent them."""
@@ -183,7 +184,6 @@ class Batch:
         return self.store.vectors(self.identity, "query", [keys.sha256(q) for q in queries])
 
     def _tasks(self, plans: Sequence[Plan]) -> Iterator[worker.Task]:
-        queries = self._queries
         for plan in plans:
             items = [i for i in self.checklist.checklist.items if i.id in plan.missing]
             subset = self.checklist.model_copy(update={"checklist": self.checklist.checklist.model_copy(update={"items": items})})
@@ -191,8 +191,8 @@ class Batch:
             # A file to read is most likely an edited version of the programme's latest text.
             latest = self.store.latest_text(plan.programme.document)
             known = passages or (self.store.passages(latest) if latest else None) or ()
-            stored_queries = (keys.sha256(q) for _, q in item_queries(subset.checklist))
-            vectors = {"query": {sha: queries[sha] for sha in stored_queries if sha in queries},
+            query_keys = (keys.sha256(q) for _, q in item_queries(subset.checklist))
+            vectors = {"query": {sha: self._queries[sha] for sha in query_keys if sha in self._queries},
                        "passage": self.store.vectors(self.identity, "passage", [keys.sha256(p.text) for p in known])}
             yield worker.Task(plan.programme, self.settings.scan, self.identity, self.calibration_sha256, subset,
                               plan.texts, passages, vectors)

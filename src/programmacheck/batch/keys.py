@@ -29,11 +29,11 @@ from ..checklist import Item
 from ..pipeline import ScanSettings
 from ..records import Paragraph
 
-#: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
 #: Raised whenever a change to programmacheck's reading (extraction, OCR, segmentation) gives the
 #: same bytes other paragraphs, so that stored texts made before it are read again.
 #: 2 since OCR blurs dithered scans and drops uncertain words, and slightly clockwise text is kept.
 READING_REVISION = 2
+#: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
 TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
                   "bm25s")
 #: The environment setting that picks the spaCy pipeline (``programmacheck.nlp.PIPELINE_SETTING``;

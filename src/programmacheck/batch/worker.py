@@ -74,9 +74,9 @@ class KnownVectors:
 
     ``new`` holds every vector the task used that was not sent, for the store; ``embedded`` counts
     those the model computed here.  They differ for queries: the checklist's queries are the same
-    in every programme, so a process embeds each once per model (``_QUERY_VECTORS``) and later tasks, or the
-    other lane, take them from there.  Why in the tasks and not once before the batch: the first
-    programmes are read while the first task loads the model and embeds the queries.
+    in every programme, so a process embeds each once per model (``_QUERY_VECTORS``) and later
+    tasks, or the other lane, take them from there.  Why in the tasks and not once before the
+    batch: the first programmes are read while the first task loads the model and embeds them.
     """
 
     def __init__(self, identity: str, known: Vectors, load: Callable[[], Embedder]):
@@ -111,6 +111,7 @@ class KnownVectors:
 
 
 def _remembered_queries(model: Embedder) -> dict[str, np.ndarray]:
+    """The query vectors this process keeps for ``model`` (call with ``_QUERY_LOCK`` held)."""
     try:
         return _QUERY_VECTORS.setdefault(model, {})
     except TypeError:  # an embedder that cannot be hashed or weakly referenced: remembered by this task only
@@ -202,5 +203,5 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
         return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
     return Outcome(document, tuple(files), passages=None if task.passages else passages, vectors=vectors.new,
-                   embedded=vectors.embedded,
-                   verdicts=tuple(verdicts), seconds=time.perf_counter() - started, worker=where)
+                   embedded=vectors.embedded, verdicts=tuple(verdicts), seconds=time.perf_counter() - started,
+                   worker=where)
