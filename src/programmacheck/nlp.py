@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy
 import simplemma
 import spacy
-from spacy.attrs import LEMMA, LOWER, SENT_START
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -202,7 +202,9 @@ class SimplemmaLemmatizer:
     It reads and writes the Doc's arrays instead of visiting Token objects: making a Python
     Token per word cost more than the lemmatising itself.  Only verb/noun homographs look at
     their neighbours: te, a subject pronoun or a modal before ("we zorgen", "te stellen",
-    "willen delen"), or a subject pronoun after, make them verbs.
+    "willen delen"), or a subject pronoun after, make them verbs.  The neighbour is read without
+    sentence boundaries, so that matching may skip sentence splitting: a boundary comes with a
+    full stop, a line break or a list marker, none of which is a cue.
     """
 
     def __init__(self, strings) -> None:
@@ -220,12 +222,11 @@ class SimplemmaLemmatizer:
         if not len(doc):
             return doc
         forms = doc.to_array(LOWER).tolist()
-        starts = doc.to_array(SENT_START).tolist()
         lemmas = []
         for i, form in enumerate(forms):
             lemma, homograph = self._entry(form)
             if homograph:
-                before = self.strings[forms[i - 1]] if i > 0 and starts[i] != 1 else ""
+                before = self.strings[forms[i - 1]] if i > 0 else ""
                 after = self.strings[forms[i + 1]] if i + 1 < len(forms) else ""
                 if before in VERB_CUES_BEFORE or after in VERB_CUES_AFTER:
                     lemma = form
@@ -306,6 +307,13 @@ def load_pipeline(name: str | None = None) -> Language:
 def lemmatizers(nlp: Language) -> list[str]:
     """The components that only set lemmas: splitting text into sentences can skip them."""
     names = ("lemmatizer", "trainable_lemmatizer", "simplemma_lemmatizer", "lowercase_lemmas")
+    return [name for name in nlp.pipe_names if name in names]
+
+
+def sentence_splitters(nlp: Language) -> list[str]:
+    """The components that only mark sentences: lemmatising a passage can skip them (they cost
+    about half of the blank pipeline's time; an installed pipeline's parser much more)."""
+    names = ("sentencizer", "senter", "parser", "list_item_boundaries")
     return [name for name in nlp.pipe_names if name in names]
 
 

@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..checklist import Checklist, Item
-from ..nlp import word_lemma
+from ..nlp import sentence_splitters, word_lemma
 
 #: The contrary entry ``{rejection}``: a passage naming the item's measure *and* one of these
 #: rejecting phrases takes a position against it.  Opt-in per item, because for some items the
@@ -226,7 +226,8 @@ class KeywordMatcher:
         self._tokens: dict[tuple[int, int], Token] = {}  # (form hash, lemma hash) → its Token
 
     def tokenize_all(self, texts: Sequence[str]) -> list[list[Token]]:
-        return [self.tokenize(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+        docs = self.nlp.pipe(texts, batch_size=256, disable=sentence_splitters(self.nlp))
+        return [self.tokenize(doc) for doc in docs]
 
     def tokenize(self, doc: Doc) -> list[Token]:
         """spaCy tokens → match tokens, punctuation dropped.
