@@ -11,6 +11,7 @@ OCR is a system dependency (Debian ``ocrmypdf`` and ``tesseract-ocr-nld``); when
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -40,6 +41,7 @@ SECONDS_PER_PAGE_LIMIT = (
 #: A scan under a garbage text layer coarser than this is re-rendered before OCR, within this range.
 COARSE_SCAN_DPI = 150
 RENDER_DPI_RANGE = (200, 300)
+JPEG_QUALITY = 95  # of the re-rendered coarse scans
 #: A 1-bit scan whose dark runs are this short on average (in its own pixels) is dithered: its
 #: letters are loose dots (the 1948 stencil: 2.1 px; crisply scanned text: 6–12 px).
 DITHERED_RUN_PX = 3.0
@@ -148,8 +150,11 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
     covers the page and its text layer is garbage, the scan is all there is to read, and for a
     coarse scan the 400 dpi colour raster makes Tesseract several times slower without reading
     better (the 1971 test scan, 100 dpi images: 39 s → 13 s, the same words).  Such a page is
-    rendered at twice its scan's resolution, within RENDER_DPI_RANGE.  Finer scans, and pages
-    whose text is not under a page-sized image, are left to ocrmypdf.
+    rendered at twice its scan's resolution, within RENDER_DPI_RANGE, in grey, and stored as a
+    JPEG: a DeviceGray image, which ocrmypdf rasterises and Tesseract reads as grey (PDFium would
+    store the bitmap as an indexed image, which ocrmypdf treats as colour; the 1971 scan: 15 %
+    less OCR time, the same words).  Finer scans, and pages whose text is not under a page-sized
+    image, are left to ocrmypdf.
     """
     import pypdfium2 as pdfium
 
@@ -170,12 +175,13 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
         for number, dpi in coarse.items():
             page = document[number - 1]
             width, height = page.get_size()
-            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            grey = io.BytesIO()
+            page.render(scale=dpi / 72, grayscale=True).to_pil().save(grey, format="JPEG", quality=JPEG_QUALITY)
             page.close()
             document.del_page(number - 1)
             scan = document.new_page(width, height, index=number - 1)
             image = pdfium.PdfImage.new(document)
-            image.set_bitmap(bitmap)
+            image.load_jpeg(grey)
             image.set_matrix(pdfium.PdfMatrix().scale(width, height))
             scan.insert_obj(image)
             scan.gen_content()
