@@ -247,3 +247,25 @@ def test_missing_pipeline_falls_back(monkeypatch):
         assert dutch.load_pipeline().has_pipe("simplemma_lemmatizer")
     finally:
         dutch.load_pipeline.cache_clear()
+
+
+SAMPLE_PROGRAMMES = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "gr2026" / "lindewaard"
+
+
+def test_keyword_matching_lemmatises_as_the_whole_pipeline_without_splitting_sentences(fallback):
+    """The keyword matcher skips the sentence splitters for speed; a homograph after a sentence
+    boundary or at a list item must get the lemma it gets with sentences marked."""
+    from programmacheck.checklist import load_checklist
+    from programmacheck.match.keyword import KeywordMatcher
+
+    texts = [
+        "Daar staan we. Zorgen over de huur nemen toe.",  # cue word, full stop, homograph
+        "Dat willen wij\n• zorgen voor de wijken\n- stellen dat iedereen meedoet",
+        *(p for f in ("lindewaard-vooruit.md", "orde-en-eigen-kracht.txt")
+          for p in (SAMPLE_PROGRAMMES / f).read_text(encoding="utf-8").split("\n\n") if p.strip()),
+    ]
+    assert set(dutch.sentence_splitters(fallback)) == {"sentencizer", "list_item_boundaries"}
+    matcher = KeywordMatcher(load_checklist().checklist, fallback)
+    for text, tokens in zip(texts, matcher.tokenize_all(texts), strict=True):
+        whole = [t.lemma_ for t in fallback(text) if not (t.is_punct or t.is_space)]
+        assert [token.lemma for token in tokens] == whole, text

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from conftest import require_command
 from wordfreq import zipf_frequency
@@ -40,6 +41,15 @@ def _page_texts(path: Path) -> list[str]:
             document[index].get_textpage().get_text_range()
             for index in range(len(document))
         ]
+    finally:
+        document.close()
+
+
+def _image_colour_spaces(path: Path) -> list[int]:
+    document = pdfium.PdfDocument(path)
+    try:
+        return [image.get_metadata().colorspace for page in document
+                for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
     finally:
         document.close()
 
@@ -167,12 +177,14 @@ def test_a_coarse_scan_under_a_garbage_layer_is_rerendered_and_reads_as_dutch(
     corpus_dir: Path, tmp_path: Path
 ) -> None:
     """The 1971 scan (100 dpi images under an old OCR layer) is OCR'd from a 200 dpi grayscale
-    rendering instead of ocrmypdf's 400 dpi raster: the old layer is gone, the new one is Dutch."""
+    rendering instead of ocrmypdf's 400 dpi raster, which ocrmypdf and Tesseract read as grey: the
+    old layer is gone, the new one is Dutch."""
     require_command("ocrmypdf")
     scan = corpus_dir / "edge" / "scanned-1971-garbage-ocr-layer.pdf"
     output = ocr_pdf(scan, [1, 2, 3, 4], tmp_path / "ocr.pdf")
     rendered = tmp_path / "rendered-ocr.pdf"
     assert rendered.exists() and _page_texts(rendered) == ["", "", "", ""]
+    assert _image_colour_spaces(rendered) == [pdfium_c.FPDF_COLORSPACE_DEVICEGRAY] * 4  # not colour to ocrmypdf
     texts = _page_texts(output)
     assert all(page_text_quality(text) >= 0.85 for text in texts)
     # The new layer follows the scan's slight skew; the extractor keeps those lines all the same.
