@@ -15,6 +15,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
+#: The project's own sample programmes of one municipality (written for the project, not copied).
+SAMPLE_PROGRAMMES = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import SAMPLE_PROGRAMMES
 
 from programmacheck.store import WRITE_DELAY_SETTING, WRITE_OPEN
 
-SAMPLES = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard"
 HEAVY = ("torch", "spacy", "sentence_transformers", "transformers")
 
 
@@ -50,7 +49,7 @@ def eight_programmes(tmp_path_factory) -> Path:
     get a line of their own (other bytes, other text); a PDF copy keeps its bytes (read once)."""
     folder = tmp_path_factory.mktemp("eight") / "gr2026" / "lindewaard"
     folder.mkdir(parents=True)
-    names = sorted(SAMPLES.iterdir())
+    names = sorted(SAMPLE_PROGRAMMES.iterdir())
     for n in range(8):
         source = names[n % len(names)]
         target = folder / f"{source.stem}-{n}{source.suffix}"

@@ -47,11 +47,11 @@ def test_candidates_follow_the_cross_encoder(reranker_folder):
 def test_scan_with_a_reranker_orders_the_evidence(reranker_folder, tmp_path):
     import csv
 
-    from conftest import REPO_ROOT
+    from conftest import SAMPLE_PROGRAMMES
 
     from programmacheck.cli import main
 
-    sample = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard" / "lindewaard-vooruit.md"
+    sample = SAMPLE_PROGRAMMES / "lindewaard-vooruit.md"
     assert main(["scan", str(sample), "--out", str(tmp_path), "--quiet", "--reranker", reranker_folder]) == 0
     rows = list(csv.DictReader(open(tmp_path / "evidence.csv", encoding="utf-8")))
     assert rows and all("rerank:" in r["signals"] for r in rows)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
 
 from programmacheck.batch import Batch, BatchSettings
@@ -20,8 +20,6 @@ from programmacheck.programmes import programmes
 from programmacheck.records import Evidence, ItemVerdict, Paragraph
 from programmacheck.report import OutputFolder
 from programmacheck.store import Store, Write
-
-SAMPLES = REPO_ROOT / "corpus" / "samples" / "gr2026" / "lindewaard"
 
 
 def scan(inputs: list[Path], out: Path, embedder: CountingEmbedder, **settings) -> dict:
@@ -40,7 +38,7 @@ def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("lindewaard-vooruit.md", "orde-en-eigen-kracht.txt"):
-        shutil.copy(SAMPLES / name, folder / name)
+        shutil.copy(SAMPLE_PROGRAMMES / name, folder / name)
     return folder
 
 
