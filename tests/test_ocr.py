@@ -219,3 +219,22 @@ print(plugin["filter_ocr_image"](page(3, "1,3"), image).mode)
     done = subprocess.run([*python, "-c", check], capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "None", "None", "L"]
+
+
+def test_a_lane_waiting_for_ocrmypdf_lets_the_other_lanes_read(monkeypatch):
+    from programmacheck.extract import ocr
+    from programmacheck.turns import TEXT_WORK
+
+    turn_free_meanwhile = []
+
+    def fake_run(*args, **kwargs):
+        free = TEXT_WORK._lock.acquire(blocking=False)
+        if free:
+            TEXT_WORK._lock.release()
+        turn_free_meanwhile.append(free)
+
+    monkeypatch.setattr(ocr.subprocess, "run", fake_run)
+    with TEXT_WORK:
+        ocr._run_ocr(["ocrmypdf"], pages=1)
+        assert TEXT_WORK._lock.locked()  # taken back after
+    assert turn_free_meanwhile == [True]

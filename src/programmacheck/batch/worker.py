@@ -36,6 +36,7 @@ from ..pipeline import (
     read_file,
 )
 from ..records import ItemVerdict, Passage, Programme
+from ..turns import TEXT_WORK
 from .keys import sha256
 
 #: Vectors by role, then by the sha256 of the text.
@@ -121,10 +122,6 @@ def _remembered_queries(model: Embedder) -> dict[str, np.ndarray]:
 #: The embedder of this process, per model, loaded on first need (once, whichever lane asks).
 _EMBEDDERS: dict[str, Embedder] = {}
 _LOADING = threading.Lock()
-#: Held while a task reads and runs spaCy, neither of which is thread-safe (PDFium, spaCy's
-#: vocabulary): tasks running on several threads of one process (batch lanes, a Dask worker's
-#: threads) take turns here, and embed and score side by side.
-TEXT_WORK = threading.Lock()
 #: Query vectors by sha256, per loaded model (see :class:`KnownVectors`).
 _QUERY_VECTORS: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _QUERY_LOCK = threading.Lock()

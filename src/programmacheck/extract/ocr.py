@@ -24,6 +24,7 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from ..records import ExtractedDocument
+from ..turns import TEXT_WORK
 from . import ExtractionError, Extractor
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,9 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
 
 
 def _run_ocr(arguments: list[str], pages: int) -> None:
-    subprocess.run(arguments, check=True, capture_output=True, text=True, timeout=SECONDS_PER_PAGE_LIMIT * pages)
+    """Run ocrmypdf; a batch lane waiting for it lets the other lanes read meanwhile."""
+    with TEXT_WORK.paused():
+        subprocess.run(arguments, check=True, capture_output=True, text=True, timeout=SECONDS_PER_PAGE_LIMIT * pages)
 
 
 def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Path:
