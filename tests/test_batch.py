@@ -72,10 +72,11 @@ def reference(eight_programmes: Path, tmp_path_factory) -> Path:
 def test_warm_rescan_answers_from_the_store_without_torch(eight_programmes: Path, reference: Path, tmp_path: Path):
     out = tmp_path / "warm"
     shutil.copytree(reference, out)
-    probe = ("import runpy, sys\n"
-             "sys.argv = ['programmacheck'] + sys.argv[1:]\n"
-             "try:\n    runpy.run_module('programmacheck.cli', run_name='__main__')\n"
-             f"finally:\n    print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n")
+    probe = ("import sys\n"
+             "from programmacheck.cli import main\n"
+             "try:\n    status = main(sys.argv[1:])\n"
+             f"finally:\n    print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+             "sys.exit(status)\n")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", probe, "scan", str(eight_programmes), "--out", str(out), "-q"],
                           capture_output=True, text=True, timeout=300, check=False)

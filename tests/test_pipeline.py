@@ -184,3 +184,18 @@ def test_keyword_matcher_is_shared_per_checklist_even_for_item_subsets():
     for subset in subsets:  # more checklists than are kept: the least recently used one goes
         keyword_matcher(subset)
     assert keyword_matcher(orphan) is not first
+
+
+def test_the_command_exits_with_mains_status_and_all_its_output(tmp_path: Path):
+    """``cli.run`` skips the interpreter's teardown: what was printed to pipes must still arrive."""
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("themes: [\n", encoding="utf-8")
+    default = REPO_ROOT / "checklist" / "leger-des-heils-gr2026.yaml"
+    done = subprocess.run([sys.executable, "-m", "programmacheck.cli", "checklist", "validate", str(default), str(broken)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert f"{default}: valid: 9 themes, 35 items" in done.stdout
+    assert str(broken) in done.stderr
