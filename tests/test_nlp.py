@@ -249,7 +249,6 @@ def test_missing_pipeline_falls_back(monkeypatch):
         dutch.load_pipeline.cache_clear()
 
 
-
 def test_keyword_matching_lemmatises_as_the_whole_pipeline_without_splitting_sentences(fallback):
     """The keyword matcher skips the sentence splitters for speed; a homograph after a sentence
     boundary or at a list item must get the lemma it gets with sentences marked."""
