@@ -104,7 +104,7 @@ def test_pattern_index_agrees_with_the_plain_definition_of_each_pattern():
              "schulden", "noodopvang", "opvang", "bouwt", "bouwen", "first", "ing", "woning", "x"]
     for form in forms:
         expected = {pid for pid, pattern in patterns.items() if plain(pattern, form)}
-        assert index.matches(Token(frozenset({form}), form)) == expected, form
+        assert index.matches(Token(frozenset({form}), form, form)) == expected, form
 
 
 def test_a_term_without_a_word_is_reported_as_unusable():
@@ -112,3 +112,51 @@ def test_a_term_without_a_word_is_reported_as_unusable():
 
     item = checklist(keywords={"measure": ["schuldhulp*", "& &", "**"]}).items[0]
     assert invalid_terms(item) == ["& &", "**"]
+
+
+# ---- rejections: a contrary hit needs the rejecting words to govern the measure ----------------
+
+REJECTABLE = {"keywords": {"measure": ["housing first", "schuldhulp* & dakloz*", "jeugdzorg*", "*opvang* & eu-burger*"]},
+              "contrary": ["{rejection}"]}
+
+
+def rejection(text: str) -> tuple[str, ...]:
+    found = hit(text, **REJECTABLE)
+    assert found is not None and found.measure, f"the measure must be found in {text!r}"
+    return found.contrary
+
+
+@pytest.mark.parametrize("text", [
+    "Wij schaffen Housing First af.",  # separable verb around its object
+    "Housing First wordt afgeschaft.",  # passive, measure before the verb
+    "We willen stoppen met Housing First.",
+    "De gemeente bezuinigt op de jeugdzorg.",
+    "Er gaat geen geld naar de opvang van EU-burgers.",
+    "Wij zijn tegen Housing First, dat is te duur.",
+    "Housing First is overbodig in onze stad.",
+])
+def test_a_rejection_that_governs_the_measure_is_contrary(text):
+    assert rejection(text)
+
+
+@pytest.mark.parametrize("text", [
+    # stopping evictions is the measure's spirit; "stoppen" governs "op straat zetten", not schuldhulp
+    "We stoppen met het op straat zetten van mensen en bieden daklozen schuldhulp.",
+    # "niet" inside a hyphenated word is not a negation, and nothing rejects the opvang
+    "Ook niet-rechthebbende EU-burgers krijgen opvang als het vriest.",
+    # the market is rejected, not youth care: the measure sits in another noun's phrase
+    "De marktwerking in de jeugdzorg wordt afgebouwd.",
+    # a negated rejection is support
+    "We bezuinigen niet op de jeugdzorg.",
+    "Housing First schaffen we nooit af.",
+    # the rejecting word stands in another clause
+    "We stoppen met de hondenbelasting, en Housing First breiden we uit.",
+    # "schaffen" alone means to create
+    "We schaffen ruimte voor Housing First.",
+])
+def test_a_rejection_that_only_stands_near_the_measure_is_not_contrary(text):
+    assert rejection(text) == ()
+
+
+def test_clause_punctuation_stops_a_multi_word_term():
+    assert not term_matches("housing first", "Housing, first of all, costs money.")

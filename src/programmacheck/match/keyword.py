@@ -26,25 +26,28 @@ from spacy.tokens import Doc
 
 from ..checklist import Checklist, Item
 from ..nlp import sentence_splitters, word_lemma
+from .rejection import governing_rejections
 
-#: The contrary entry ``{rejection}``: a passage naming the item's measure *and* one of these
-#: rejecting phrases takes a position against it.  Opt-in per item, because for some items the
-#: rejecting word is the measure itself ("afschaffen van de kostendelersnorm").
+#: The contrary entry ``{rejection}``: a passage where a rejecting phrase governs one of the
+#: item's measure words takes a position against it (:mod:`.rejection`).  Opt-in per item,
+#: because for some items the rejecting word is the measure itself ("afschaffen van de
+#: kostendelersnorm").
 REJECTION = "{rejection}"
-REJECTION_CUES = (
-    "stoppen", "afschaffen", "schaffen", "schrappen", "opheffen", "afbouwen", "wegbezuinigen",
-    "bezuinigen", "geen gemeentegeld", "geen geld", "geen subsidie", "geen euro", "geen cent",
-    "niet subsidiëren", "niet financieren", "niet betalen", "komt & niet", "komen & niet",
-    "zijn tegen", "tegenstander*", "niet nodig", "overbodig", "terugsturen", "terug te sturen",
-)
+#: Punctuation that ends a clause: no term runs across it, and a rejection governs only its clause.
+CLAUSE_PUNCTUATION = frozenset(",;:.!?()[]")
 
 
 @dataclass(frozen=True)
 class Token:
-    """The forms a term word may match (lower-case surface, lemma, hyphen parts), and the lemma."""
+    """The forms a term word may match (lower-case surface, lemma, hyphen parts), the lemma and
+    the surface.  :data:`CLAUSE_BREAK`, which stands for clause-ending punctuation, has none."""
 
     forms: frozenset[str]
     lemma: str
+    surface: str
+
+
+CLAUSE_BREAK = Token(frozenset(), "", "")
 
 
 @dataclass(frozen=True)
@@ -140,11 +143,17 @@ class MatchedPassage:
 
     tokens: tuple[frozenset[int], ...]
     present: frozenset[int]
+    words: tuple[Token, ...]
 
     @classmethod
     def of(cls, tokens: Sequence[Token], index: PatternIndex) -> MatchedPassage:
         matched = tuple(index.matches(t) for t in tokens)
-        return cls(matched, frozenset().union(*matched))
+        return cls(matched, frozenset().union(*matched), tuple(tokens))
+
+    def positions(self, terms: Iterable[Term]) -> list[int]:
+        """Where a word of any of ``terms`` stands."""
+        ids = {pattern for term in terms for part in term.parts for pattern in part}
+        return [i for i, matched in enumerate(self.tokens) if not ids.isdisjoint(matched)]
 
     def has_sequence(self, pattern_ids: Sequence[int]) -> bool:
         if not self.present.issuperset(pattern_ids):
@@ -189,7 +198,7 @@ class CompiledItem:
     group: tuple[Term, ...]
     exclude: tuple[Term, ...]
     contrary: tuple[Term, ...]
-    rejection: bool  # whether REJECTION_CUES next to a measure term count as contrary
+    rejection: bool  # whether a rejecting phrase governing a measure word counts as contrary
     triggers: frozenset[int]  # a passage without any of these patterns cannot hit the item
 
     @classmethod
@@ -209,7 +218,7 @@ def make_token(surface: str, lemma: str) -> Token:
     forms = {surface, lemma}
     if "-" in surface.strip("-"):
         forms.update(p for p in surface.split("-") if p)
-    return Token(frozenset(forms), lemma)
+    return Token(frozenset(forms), lemma, surface)
 
 
 _TOKEN_ATTRS = [LOWER, LEMMA, IS_PUNCT, IS_SPACE]
@@ -221,7 +230,6 @@ class KeywordMatcher:
     def __init__(self, checklist: Checklist, nlp: Language):
         self.index = PatternIndex()
         self.items = [CompiledItem.from_item(i, self.index) for i in checklist.items]
-        self.rejection_terms = tuple(Term.parse(cue, self.index) for cue in REJECTION_CUES)
         self.nlp = nlp
         self._tokens: dict[tuple[int, int], Token] = {}  # (form hash, lemma hash) → its Token
 
@@ -230,7 +238,8 @@ class KeywordMatcher:
         return [self.tokenize(doc) for doc in docs]
 
     def tokenize(self, doc: Doc) -> list[Token]:
-        """spaCy tokens → match tokens, punctuation dropped.
+        """spaCy tokens → match tokens, punctuation dropped except where it ends a clause
+        (:data:`CLAUSE_BREAK`, once for a run of such marks).
 
         Reads the Doc's arrays rather than its Token objects (much cheaper), and makes one
         :class:`Token` per distinct form and lemma, so that the pattern index remembers it."""
@@ -238,6 +247,8 @@ class KeywordMatcher:
         tokens = []
         for form, lemma, punct, space in doc.to_array(_TOKEN_ATTRS).tolist():
             if punct or space:
+                if punct and strings[form] in CLAUSE_PUNCTUATION and tokens and tokens[-1] is not CLAUSE_BREAK:
+                    tokens.append(CLAUSE_BREAK)
                 continue
             token = self._tokens.get((form, lemma))
             if token is None:
@@ -275,7 +286,8 @@ class KeywordMatcher:
         # van de kostendelersnorm" is what 3.2 asks), so contrary phrases are the checklist's.
         contrary = self._found(item.contrary, passage)
         if measure and group_ok and item.rejection:
-            contrary += tuple(f"{REJECTION}:{cue}" for cue in self._found(self.rejection_terms, passage))
+            found = [t for t in item.measure if t.text in measure]
+            contrary += tuple(f"{REJECTION}:{cue}" for cue in governing_rejections(passage.words, passage.positions(found)))
         return KeywordHit(
             measure=measure if group_ok else (),
             measure_other_group=() if group_ok else measure,

@@ -1,0 +1,161 @@
+"""Does a passage reject an item's measure?  Only when the rejecting words govern it.
+
+A red `contrary` cell is the most consequential thing a report says about a party, so a rejecting
+word that merely stands in the same passage as the measure must not make one: "we stoppen met
+het op straat zetten van mensen" stops an eviction, not the measure; "niet-rechthebbende" is a
+word, not a negation; "de marktwerking in de jeugdzorg bouwen we af" rejects the market, not
+youth care.  Without a dependency parser (the Dutch spaCy models are not on PyPI) the governing
+relation is read from word order, as Dutch writes it:
+
+- the rejecting word and a word of the measure stand in the same clause (clauses end at
+  ``, ; : . ! ?`` and brackets);
+- only a few function words (articles, possessives, prepositions, auxiliaries, pronouns) stand
+  between them: "afschaffen van de kostendelersnorm", "Housing First wordt afgeschaft";
+- a separable verb takes its object between verb and particle: "we schaffen de norm af";
+- a measure word before the rejecting word is its object only if it is not inside a
+  prepositional phrase of another noun ("de marktwerking *in de jeugdzorg* wordt afgebouwd");
+- a negation elsewhere in the clause ("we bezuinigen *niet* op de jeugdzorg") cancels it.
+
+The vocabulary is ordinary Dutch, written for this module; none of it comes from a labelled
+programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Word(Protocol):
+    """What the rules read of a token: its lower-case surface and its lemma (the keyword
+    matcher's :class:`~programmacheck.match.keyword.Token`); a clause break has neither."""
+
+    surface: str
+    lemma: str
+
+
+#: Rejecting phrases: their words must follow each other; a word ending in ``*`` is a prefix.
+#: "geen" alone is not among them: "geen daklozen meer op straat" is an ambition, not a rejection.
+REJECTING_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(cue.split()) for cue in (
+    "stoppen", "stopzetten", "afschaffen", "schrappen", "opheffen", "afbouwen", "wegbezuinigen",
+    "bezuinigen", "terugsturen", "terug te sturen", "overbodig", "niet nodig", "tegenstander*",
+    "zijn tegen", "is tegen", "geen gemeentegeld", "geen geld", "geen subsidie", "geen euro",
+    "geen cent", "niet subsidiëren", "niet financieren", "niet betalen",
+))
+#: Separable rejecting verbs as (verb lemma, particle): "we schaffen de norm af".
+SEPARABLE_VERBS: tuple[tuple[str, str], ...] = (
+    ("schaffen", "af"), ("bouwen", "af"), ("heffen", "op"), ("zetten", "stop"), ("bezuinigen", "weg"),
+    ("sturen", "terug"),
+)
+NEGATIONS = frozenset({"niet", "geen", "nooit", "niets", "allerminst"})
+#: Words that may stand between a rejecting word and the measure it governs.
+FUNCTION_WORDS = frozenset({
+    "de", "het", "een", "'t", "deze", "dit", "die", "dat", "onze", "ons", "hun", "haar", "zijn", "jullie",
+    "alle", "elke", "ieder", "iedere", "al", "er", "we", "wij", "ze", "zij", "men", "u",
+    "wordt", "worden", "werd", "is", "moet", "moeten", "mag", "mogen", "wil", "willen", "gaat", "gaan",
+    "kan", "kunnen", "zal", "zullen", "ook", "dus", "direct", "volledig", "helemaal", "zo", "snel",
+    "met", "van", "op", "aan", "voor", "in", "naar", "te", "bij", "uit",
+})
+PREPOSITIONS = frozenset({"van", "in", "op", "voor", "bij", "binnen", "met", "aan", "naar", "over", "door", "uit",
+                          "zonder", "tot", "rond", "rondom", "tegen", "onder"})
+DETERMINERS = frozenset({"de", "het", "een", "'t", "deze", "dit", "die", "dat", "onze", "hun", "haar", "zijn",
+                         "alle", "elke", "iedere", "ieder"})
+#: Nouns of funding: stopping "de subsidie voor X" rejects X itself.
+FUNDING_NOUNS = ("subsidie*", "geld", "gemeentegeld", "budget*", "financiering*", "bijdrage*", "middelen")
+#: At most this many function words between a rejecting word and the measure it governs.
+MAX_GAP = 3
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int  # exclusive
+    cue: str
+
+
+def _is(word: Word, pattern: str) -> bool:
+    if pattern.endswith("*"):
+        stem = pattern[:-1]
+        return word.surface.startswith(stem) or word.lemma.startswith(stem)
+    return pattern in (word.surface, word.lemma)
+
+
+def clauses(words: Sequence[Word]) -> list[range]:
+    """Position ranges of the clauses, split at clause breaks (words with no surface)."""
+    found, start = [], 0
+    for i, word in enumerate(words):
+        if not word.surface:
+            if i > start:
+                found.append(range(start, i))
+            start = i + 1
+    if start < len(words):
+        found.append(range(start, len(words)))
+    return found
+
+
+def _cues(words: Sequence[Word], clause: range) -> list[Span]:
+    spans = []
+    for i in clause:
+        for phrase in REJECTING_PHRASES:
+            end = i + len(phrase)
+            if end <= clause.stop and all(_is(words[i + k], w) for k, w in enumerate(phrase)):
+                spans.append(Span(i, end, " ".join(phrase)))
+    return spans
+
+
+def _only_function_words(words: Sequence[Word], between: range) -> bool:
+    return len(between) <= MAX_GAP and all(words[i].surface in FUNCTION_WORDS for i in between)
+
+
+def _inside_another_phrase(words: Sequence[Word], position: int, clause: range) -> bool:
+    """Whether the measure word sits in a prepositional phrase after another noun of the clause
+    ("de marktwerking in de jeugdzorg"): then that noun, not the measure, is the object -- unless
+    it is the measure's funding ("de subsidie voor de buurthuizen")."""
+    i = position - 1
+    while i >= clause.start and words[i].surface in DETERMINERS:
+        i -= 1
+    if not (i > clause.start and words[i].surface in PREPOSITIONS):
+        return False
+    head = words[i - 1]
+    return head.surface not in FUNCTION_WORDS and not any(_is(head, noun) for noun in FUNDING_NOUNS)
+
+
+def _negated(words: Sequence[Word], clause: range, cue: Span) -> bool:
+    return any(words[i].surface in NEGATIONS for i in clause if not cue.start <= i < cue.end)
+
+
+def _governs(words: Sequence[Word], cue: Span, measure: int, clause: range) -> bool:
+    if measure >= cue.end:
+        return _only_function_words(words, range(cue.end, measure))
+    if measure < cue.start:
+        return (_only_function_words(words, range(measure + 1, cue.start))
+                and not _inside_another_phrase(words, measure, clause))
+    return False
+
+
+def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence[int]) -> list[Span]:
+    """A separable verb whose object, a measure word, stands between verb and particle."""
+    spans = []
+    for verb, particle in SEPARABLE_VERBS:
+        for i in clause:
+            if words[i].lemma != verb:
+                continue
+            ends = [j for j in clause if j > i and words[j].surface == particle]
+            if ends and any(i < m < ends[0] and _only_function_words(words, range(i + 1, m)) for m in measure_positions):
+                spans.append(Span(i, i + 1, f"{particle}{verb}"))
+    return spans
+
+
+def governing_rejections(words: Sequence[Word], measure_positions: Sequence[int]) -> tuple[str, ...]:
+    """The rejecting phrases that govern a word of the measure (at ``measure_positions``)."""
+    found: list[str] = []
+    for clause in clauses(words):
+        in_clause = [m for m in measure_positions if m in clause]
+        if not in_clause:
+            continue
+        direct = [c for c in _cues(words, clause) if any(_governs(words, c, m, clause) for m in in_clause)]
+        for cue in (*direct, *_separable(words, clause, in_clause)):
+            if not _negated(words, clause, cue) and cue.cue not in found:
+                found.append(cue.cue)
+    return tuple(found)
