@@ -1,18 +1,22 @@
-"""Verdict quality on the development gold: combined system and baselines, leave-one-programme-out.
+"""Verdict quality on all the development gold: leave-one-group-out, the combined system and ablations.
 
     python benchmarks/verdict_quality.py [--shared ../shared] [--items] [--embed-all | --compare-embed-all]
 
-Collects the signals of the 5 municipal and 3 national gold programmes once, then for each
-configuration fits the verdict model on all programmes but one and scores the held-out one:
+Collects the signals of every gold programme in ``eval/gold`` (municipal PDFs), ``eval/gold-national``
+(national programmes) and ``eval/gold-web`` (saved party web texts) once, then for each configuration:
 
-- municipal: fitted on the other 4 municipal programmes (the issue's protocol), and on the other
-  4 plus the 3 national ones (what the shipped calibration uses);
-- national: each national programme held out, fitted on the other 7.
+- **leave-one-group-out** (the headline): a whole group -- one municipality of one election
+  (``gr2026/amsterdam``, ``gr2026/dalfsen``, ``gr2026/heiloo``) or one national election
+  (``tk2025``) -- is scored by a model fitted on the other groups only, so neither the
+  municipality nor the election was seen;
+- **leave-one-programme-out**: each programme scored by a model fitted on all the others;
+- the **generalisation gap**: κ(programme-out) − κ(group-out), with a paired 95 % bootstrap interval;
+- the group-out figures for each gold set apart (municipal, national, web).
 
-Every figure has a 95 % bootstrap interval.  Evidence: for items both gold and tool call
-`addressed`, the share whose first quote matches a gold quote (contains it, or shares >= 60 %
-of its words).  A baseline's verdicts read one signal family, but its evidence is still ordered
-by the full passage scorer, so its evidence figure is not a one-signal figure.
+Every figure has a 95 % bootstrap interval over programme × item pairs.  Evidence: for items both
+gold and tool call `addressed`, the share whose first quote matches a gold quote (contains it, or
+shares >= 60 % of its words).  The configurations are ablations of one model: each reads one signal
+family, or all but one; a configuration's evidence is still ordered by the full passage scorer.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from programmacheck.calibrate import BASELINES, collect, leave_one_out
+from programmacheck.calibrate import BASELINES, collect, leave_one_group_out, leave_one_programme_out
 from programmacheck.evaluate import evidence_agreement, format_report, kappa_difference, normalise_quote, scores
 from programmacheck.pipeline import Scanner, ScanSettings
+
+#: The gold folders below ``shared/eval``, by the name the tables give them.
+GOLD_SETS = {"municipal": "gold", "national": "gold-national", "web": "gold-web"}
+GROUP_OUT, PROGRAMME_OUT = "all gold, leave-one-group-out", "all gold, leave-one-programme-out"
 
 
 def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
@@ -44,29 +52,28 @@ def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
     return kept, total
 
 
-def protocols(municipal, national, scanner: Scanner, features) -> dict[str, tuple[list, list]]:
-    """(pairs, verdicts) of each evaluation protocol, leave-one-programme-out."""
-    runs = {
-        "municipal, fit on 4 municipal": leave_one_out(municipal, scanner, (), features),
-        "municipal, fit on 4 + 3 national": leave_one_out(municipal, scanner, national, features),
-    }
-    all_pairs, all_verdicts = leave_one_out(municipal + national, scanner, (), features)
-    national_docs = {e.programme.document for e in national}
-    runs["national, fit on the other 7"] = (
-        [p for p in all_pairs if p.document in {e.gold.document for e in national}],
-        [v for v in all_verdicts if v.document in national_docs],
-    )
+def protocols(examples, scanner: Scanner, features) -> dict[str, tuple[list, list]]:
+    """(pairs, verdicts) of each evaluation protocol, and of each gold set under leave-one-group-out."""
+    runs = {GROUP_OUT: leave_one_group_out(examples, scanner, (), features),
+            PROGRAMME_OUT: leave_one_programme_out(examples, scanner, (), features)}
+    pairs, verdicts = runs[GROUP_OUT]
+    for name, folder in GOLD_SETS.items():
+        documents = {e.gold.document for e in examples if Path(e.gold.path).parent.name == folder}
+        runs[f"{name}, leave-one-group-out"] = ([p for p in pairs if p.document in documents],
+                                                [v for v in verdicts if v.document in documents])
     return runs
 
 
-def compare_with_embedding_everything(shared: Path, municipal, national, scanner: Scanner) -> None:
+def collect_all(scanner: Scanner, shared: Path) -> list:
+    return [e for folder in GOLD_SETS.values() for e in collect(scanner, [shared / "eval" / folder], shared / "corpus")]
+
+
+def compare_with_embedding_everything(shared: Path, examples, scanner: Scanner) -> None:
     """κ of the combined system with the first stage minus κ with every passage embedded, on the
     same pairs, with a paired bootstrap interval."""
     full = Scanner(ScanSettings(embed_all=True))
-    full_municipal = collect(full, [shared / "eval" / "gold"], shared / "corpus")
-    full_national = collect(full, [shared / "eval" / "gold-national"], shared / "corpus")
-    first = protocols(municipal, national, scanner, BASELINES["combined"])
-    every = protocols(full_municipal, full_national, full, BASELINES["combined"])
+    first = protocols(examples, scanner, BASELINES["combined"])
+    every = protocols(collect_all(full, shared), full, BASELINES["combined"])
     print(f"{'evaluated on':<36} {'kappa, first stage':<22} {'kappa, every passage':<22} difference [paired 95 % interval]")
     for label, (pairs, _) in first.items():
         full_pairs = every[label][0]
@@ -88,26 +95,29 @@ def main() -> int:
     args = parser.parse_args()
     shared = Path(args.shared)
     scanner = Scanner(ScanSettings(embed_all=args.embed_all))
-    municipal = collect(scanner, [shared / "eval" / "gold"], shared / "corpus")
-    national = collect(scanner, [shared / "eval" / "gold-national"], shared / "corpus")
+    examples = collect_all(scanner, shared)
     if args.compare_embed_all:
-        compare_with_embedding_everything(shared, municipal, national, scanner)
+        compare_with_embedding_everything(shared, examples, scanner)
         return 0
-    golds = [e.gold for e in municipal + national]
-    kept, total = first_stage_recall(municipal + national, scanner)
+    golds = [e.gold for e in examples]
+    kept, total = first_stage_recall(examples, scanner)
+    print(f"{len(examples)} gold programmes in {len({e.gold.document.rsplit('/', 1)[0] for e in examples})} groups")
     print(f"first stage keeps the passage of {kept}/{total} = {kept / total:.3f} gold evidence quotes for their item")
 
-    print(f"{'configuration':<14} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
+    print(f"{'configuration':<20} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
     for name in args.configs:
-        runs = protocols(municipal, national, scanner, BASELINES[name])
+        runs = protocols(examples, scanner, BASELINES[name])
         for label, (pairs, verdicts) in runs.items():
             s = scores(pairs)
             first = {(v.document, v.item_id): v.evidence[0].quote for v in verdicts if v.verdict == "addressed" and v.evidence}
             checks = evidence_agreement(golds, first)
             share = f"{sum(c.matched for c in checks)}/{len(checks)}" if checks else "-"
-            print(f"{name:<14} {label:<36} {s['kappa']!s:<22} {s['f1_addressed']!s:<22} {s['f1_mentioned']!s:<22} {share}")
+            print(f"{name:<20} {label:<36} {s['kappa']!s:<22} {s['f1_addressed']!s:<22} {s['f1_mentioned']!s:<22} {share}")
+        in_order = [sorted(runs[label][0], key=lambda p: (p.document, p.item_id)) for label in (GROUP_OUT, PROGRAMME_OUT)]
+        gap = kappa_difference(*in_order)
+        print(f"{name:<20} {'gap: programme-out minus group-out':<36} {gap}")
         if args.items and name == "combined":
-            print(format_report(runs["municipal, fit on 4 + 3 national"][0]))
+            print(format_report(runs[GROUP_OUT][0]))
     return 0
 
 

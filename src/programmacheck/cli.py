@@ -154,7 +154,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.verdicts:
         try:
-            pairs = pair_up(load_gold(args.gold), read_verdicts(args.verdicts))
+            pairs = pair_up([g for folder in args.gold for g in load_gold(folder)], read_verdicts(args.verdicts))
         except (GoldMatchError, OSError) as exc:
             return _fail(str(exc))
         print(format_report(pairs, show_items=not args.summary))
@@ -162,18 +162,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(error_report(pairs))
         return EXIT_OK
     if not args.corpus:
-        return _fail("eval needs --verdicts FILE, or --corpus DIR for a leave-one-programme-out run")
-    from .calibrate import collect, leave_one_out
+        return _fail("eval needs --verdicts FILE, or --corpus DIR for a cross-validated run")
+    from .calibrate import collect, leave_one_group_out, leave_one_programme_out
+    from .evaluate import kappa_difference
     from .pipeline import Scanner
 
     scanner = Scanner(_settings(args))
-    examples = collect(scanner, [args.gold], args.corpus)
+    examples = collect(scanner, args.gold, args.corpus)
     extra = collect(scanner, args.train_extra, args.corpus) if args.train_extra else []
-    pairs, verdicts = leave_one_out(examples, scanner, extra)
-    print(f"leave-one-programme-out over {args.gold}" + (f" (extra training: {', '.join(args.train_extra)})" if extra else ""))
-    print(format_report(pairs, show_items=not args.summary))
+    group_pairs, verdicts = leave_one_group_out(examples, scanner, extra)
+    programme_pairs, _ = leave_one_programme_out(examples, scanner, extra)
+    trained = f" (extra training: {', '.join(args.train_extra)})" if extra else ""
+    print(f"leave-one-group-out over {', '.join(args.gold)}{trained}: each municipality or national election "
+          "scored by a model fitted on the others")
+    print(format_report(group_pairs, show_items=not args.summary))
     if args.errors:
-        print(error_report(pairs))
+        print(error_report(group_pairs))
+    print("leave-one-programme-out (each programme scored by a model fitted on all the others)")
+    print(format_report(programme_pairs, show_items=False))
+    in_order = [sorted(pairs, key=lambda p: (p.document, p.item_id)) for pairs in (group_pairs, programme_pairs)]
+    print(f"generalisation gap, kappa programme-out minus group-out: {kappa_difference(*in_order)}")
     if args.out:
         from .report import OutputFolder
 
@@ -185,7 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         for e in examples:
             out.add(ProgrammeResult(e.programme, e.text.paragraphs, by_doc[e.programme.document]))
-        out.close({"mode": "leave-one-programme-out", "gold": args.gold})
+        out.close({"mode": "leave-one-group-out", "gold": args.gold})
     return EXIT_OK
 
 
@@ -262,8 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Score verdicts against a folder of gold JSON files: Cohen's kappa over the four "
                                           "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95%% "
                                           "intervals, confusion matrix, per-item precision/recall/F1. With --corpus instead "
-                                          "of --verdicts: scan the gold programmes and evaluate leave-one-programme-out.")
-    evaluate.add_argument("--gold", required=True, metavar="DIR", help="folder of gold *.json files")
+                                          "of --verdicts: scan the gold programmes and evaluate leave-one-group-out (each "
+                                          "municipality or national election scored by a model fitted on the others), "
+                                          "beside leave-one-programme-out and the gap between them.")
+    evaluate.add_argument("--gold", required=True, action="append", metavar="DIR",
+                          help="folder of gold *.json files (repeatable)")
     evaluate.add_argument("--verdicts", metavar="FILE", help="a verdicts.csv written by scan")
     evaluate.add_argument("--corpus", metavar="DIR", help="corpus root the gold 'document' paths are relative to")
     evaluate.add_argument("--train-extra", action="append", metavar="DIR",
