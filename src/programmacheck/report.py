@@ -1,7 +1,8 @@
 """Stage 4, report: the output folder and the per-theme coverage table.
 
 The output folder is the public interface (see README, "Outputs"):
-``verdicts.csv``, ``evidence.csv``, ``paragraphs.jsonl``, ``failures.csv`` and ``run.json``.
+``verdicts.csv``, ``evidence.csv``, ``programmes.csv``, ``paragraphs.jsonl``, ``failures.csv``
+and ``run.json``.
 Rows are written to temporary files that replace the real ones only when the folder is closed
 (``os.replace``), so a reader never sees a half-written result: an interrupted batch leaves the
 previous results (and the store, which keeps every finished programme, see ``store.py``).
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .checklist import Checklist
-from .programmes import METADATA_COLUMNS
+from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
 
 if TYPE_CHECKING:
     from .pipeline import Failure, ProgrammeResult
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
 EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals")
 FAILURE_COLUMNS = ("document", "message")
+PROGRAMME_FILE_COLUMNS = ("document", *METADATA_COLUMNS, *DETAIL_COLUMNS)
 
 
 #: Suffix of the files being written; they replace the real ones on ``close``.
@@ -44,6 +46,7 @@ class OutputFolder:
         self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
         self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
         self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
+        self._programmes = self._csv("programmes.csv", PROGRAMME_FILE_COLUMNS)
         self._paragraphs = self._open("paragraphs.jsonl")
         self.programmes = 0  # a count, not the results: a batch of thousands must not pile up in memory
         self.failures: list[Failure] = []
@@ -62,6 +65,8 @@ class OutputFolder:
     def add(self, result: ProgrammeResult) -> None:
         (_, vw), (_, ew) = self._verdicts, self._evidence
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
+        self._programmes[1].writerow([result.programme.document,
+                                      *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])])
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
             vw.writerow([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
