@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from report_fixtures import HOSTILE, HOSTILE_QUOTE, report_out  # noqa: F401
 
 from programmacheck import exports
+from programmacheck.html_report import ui_strings
 from programmacheck.reporting_cli import FORMATS, add_report_parser, write_reports
 from programmacheck.results import VERDICT_COLOURS, load_results
 
@@ -38,19 +39,40 @@ def test_round_trip_keeps_verdicts_and_scores(writer, report_out: Path, tmp_path
     assert_same_verdicts(exports.read_verdicts(verdict_file), api_verdicts(report_out))
 
 
-def test_xlsx_round_trip_and_colours(report_out: Path, tmp_path: Path) -> None:
-    file, = exports.write_xlsx(load_results(report_out), tmp_path)
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_xlsx_round_trip_and_colours(lang: str, report_out: Path, tmp_path: Path) -> None:
+    file, = exports.write_xlsx(load_results(report_out), tmp_path, lang)
     assert_same_verdicts(exports.read_verdicts(file), api_verdicts(report_out), scores=False)
     book = load_workbook(file)
-    assert book.sheetnames == ["overview", "themes", "evidence", "gaps", "items", "legend"]
-    overview = book["overview"]
-    header = [c.value for c in overview[1]]
-    assert header[:4] == ["document", "party", "municipality", "election"] and header[4] == "1.1"
+    overview = book.worksheets[0]
+    labels = {ui_strings(lang)[v]: v for v in VERDICT_COLOURS}
     for row in overview.iter_rows(min_row=2, min_col=5):
         for cell in row:
-            assert cell.fill.fgColor.rgb.endswith(VERDICT_COLOURS[cell.value].lstrip("#").upper())
-    quotes = [c.value for c in book["evidence"]["K"]]
-    assert quotes[0] == "quote" and HOSTILE_QUOTE in quotes
+            assert cell.fill.fgColor.rgb.endswith(VERDICT_COLOURS[labels[cell.value]].lstrip("#").upper())
+
+
+def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_links(report_out: Path,
+                                                                                     tmp_path: Path) -> None:
+    file, = exports.write_xlsx(load_results(report_out), tmp_path, "nl", pdf_base="https://example.org/pdf")
+    book = load_workbook(file)
+    assert book.sheetnames == ["overzicht", "programma's", "thema's", "citaten", "gaten", "punten", "legenda"]
+    overview = book["overzicht"]
+    assert [c.value for c in overview[1]][:5] == ["document", "partij", "gemeente", "verkiezing", "1.1"]
+    assert {c.value for c in overview[2][4:]} <= {"behandeld", "gedeeltelijk", "strijdig", "afwezig"}
+    for sheet in book.worksheets:
+        assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
+        assert sheet.freeze_panes in ("B2", "E2"), sheet.title
+    evidence = book["citaten"]
+    header = [c.value for c in evidence[1]]
+    assert "citaat" in header and "pagina" in header and "quote" not in header
+    quote_column, page_column = header.index("citaat"), header.index("pagina")
+    row = next(r for r in evidence.iter_rows(min_row=2) if r[quote_column].value == HOSTILE_QUOTE)
+    assert row[page_column].hyperlink.target == \
+        "https://example.org/pdf/corpus/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
+    letter = evidence.cell(row=1, column=quote_column + 1).column_letter
+    assert evidence.column_dimensions[letter].width >= 60  # quotes wide (and wrapped)
+    linked = [c for r in overview.iter_rows(min_row=2, min_col=5) for c in r if c.hyperlink]
+    assert linked and all(c.value != "afwezig" for c in linked)  # a verdict with a quote links to its page
 
 
 def test_tidy_evidence_csv_has_one_row_per_quote(report_out: Path, tmp_path: Path) -> None:

@@ -6,12 +6,14 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import require_command
 from report_fixtures import ALL_ADDRESS, GAP_ITEM, HOSTILE, HOSTILE_QUOTE, headless_chromium, report_out  # noqa: F401
 
-from programmacheck.html_report import OVERVIEW_FILE, SourceLinks, group_file, ui_strings, write_html
+from programmacheck.html_report import OVERVIEW_FILE, group_file, ui_strings, write_html
+from programmacheck.links import SourceLinks
 from programmacheck.results import load_results
 
 LINDEWAARD = group_file("gr2026", "Lindewaard")
@@ -68,16 +70,21 @@ def test_labels_follow_the_language(report_out: Path, tmp_path: Path) -> None:
         ui_strings("fr")
 
 
-def test_source_links(tmp_path: Path) -> None:
-    documents = ["corpus/gr2026/a/x.pdf", "corpus/gr2026/b/y y.pdf", "corpus/gr2026/b/z.md"]
-    by_url = SourceLinks(documents, tmp_path, "https://example.org/progs/")
-    assert by_url.href(documents[1], 7) == "https://example.org/progs/b/y%20y.pdf#page=7"
-    assert by_url.href(documents[2], 1) == "https://example.org/progs/b/z.md"
-    single = SourceLinks(documents[:1], tmp_path, "/srv/pdf")
-    assert single.href(documents[0], 3) == "/srv/pdf/x.pdf#page=3"
-    relative = SourceLinks(documents, tmp_path, None)
-    target = Path(relative.href(documents[0], 2).split("#")[0])
-    assert (tmp_path / target).resolve() == Path(documents[0]).resolve()
+def test_source_links_join_the_base_with_the_name_below_the_corpus_root(tmp_path: Path) -> None:
+    programmes = pd.DataFrame({"document": ["gr2026/a/x.pdf", "gr2026/b/y y.pdf", "gr2026/b/z.md", "gr2026/c/web"],
+                               "url": ["", "https://party.example/y.pdf", "", ""],
+                               "path": [str(tmp_path / "corpus" / d) for d in ("gr2026/a/x.pdf", "gr2026/b/y y.pdf",
+                                                                             "gr2026/b/z.md", "gr2026/c/web")]})
+    by_base = SourceLinks(programmes, tmp_path, "https://example.org/progs/")
+    assert by_base.href("gr2026/b/y y.pdf", 7) == "https://example.org/progs/gr2026/b/y%20y.pdf#page=7"
+    assert by_base.href("gr2026/b/z.md", 1) == "https://example.org/progs/gr2026/b/z.md"
+    assert by_base.href("gr2026/c/web", 1, "wonen.md › Wonen") == "https://example.org/progs/gr2026/c/web/wonen.md"
+    own = SourceLinks(programmes, tmp_path / "report")
+    assert own.href("gr2026/b/y y.pdf", 3) == "https://party.example/y.pdf#page=3"  # the manifest's url
+    target = own.href("gr2026/a/x.pdf", 2)
+    assert target.endswith("#page=2")
+    assert (tmp_path / "report" / target.split("#")[0]).resolve() == tmp_path / "corpus" / "gr2026" / "a" / "x.pdf"
+    assert own.href("gr2026/c/web", 1, "wonen.md") == "../corpus/gr2026/c/web/wonen.md"
 
 
 @pytest.fixture(scope="module")
