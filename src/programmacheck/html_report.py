@@ -8,7 +8,9 @@ loads nothing from the network, so it can be mailed around and opened offline.  
   source page (see ``links.py``), and printed (or saved as PDF) every cell shows its quotes under it;
 * the programmes with status (a concept is marked as such), date and source;
 * per-theme bars (share of items addressed and partially addressed per party);
-* the gaps: items no party addresses, those no party even mentions apart.
+* the gaps: items no party addresses, those no party even mentions apart;
+* what changed since each party's previous programme (previous election, or its concept),
+  item by item with the quotes of both (``compare.py``).
 
 The overview shows, per item, how many programmes address it in each municipality, and links
 to the municipality reports.  Every piece of text from a programme, checklist or file name goes
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .compare import CHANGES, change_counts, changes, programme_pairs
 from .links import SourceLinks, is_paged, source_file
 from .programmes import PARTY_FROM_FILE_NAME
 from .results import VERDICT_COLOURS, VERDICTS, Results, gaps, group_label, item_shares, theme_coverage
@@ -54,6 +57,12 @@ UI_STRINGS = {
         "sources": "Programma's", "party": "Partij", "status": "Status", "date": "Datum", "source": "Bron",
         "names_from_files": "Let op: de partijnamen van {names} komen uit bestandsnamen, niet uit een manifest; "
                             "ze kunnen afwijken van hoe de partij heet.",
+        "changes": "Veranderd ten opzichte van eerder",
+        "changes_hint": "Per partij de punten waarvan het oordeel veranderde ten opzichte van haar vorige programma "
+                        "(de vorige verkiezing, of het concept): gewonnen (eerst afwezig, nu behandeld of "
+                        "gedeeltelijk), verloren (andersom), sterker of zwakker (afwezig → strijdig is zwakker).",
+        "gained": "gewonnen", "lost": "verloren", "strengthened": "sterker", "weakened": "zwakker",
+        "no_changes": "Geen verschillen.", "comparisons": "Vergelijkingen",
     },
     "en": {
         "title": "Programmacheck", "overview": "Overview", "back": "← Overview",
@@ -76,6 +85,12 @@ UI_STRINGS = {
         "sources": "Programmes", "party": "Party", "status": "Status", "date": "Date", "source": "Source",
         "names_from_files": "Note: the party names of {names} are file names, not from a manifest; they may differ "
                             "from what the party is called.",
+        "changes": "Changed since before",
+        "changes_hint": "Per party the items whose verdict changed since its previous programme (the previous "
+                        "election, or the concept): gained (absent before, now addressed or partial), lost (the "
+                        "reverse), strengthened or weakened (absent → contrary is a weakening).",
+        "gained": "gained", "lost": "lost", "strengthened": "strengthened", "weakened": "weakened",
+        "no_changes": "No differences.", "comparisons": "Comparisons",
     },
 }
 #: Statuses a reader needs no mark for: a final programme is the default.
@@ -237,6 +252,47 @@ def _gap_list(results: Results, text: dict[str, str]) -> str:
     return "".join(lists)
 
 
+def _pair_heading(pair) -> str:
+    return (f"{pair.before_label} ({pair.before_election.upper()}) → {pair.after_label} "
+            f"({pair.after_election.upper()})")
+
+
+def _side(verdict: str, score: float, page, quote: str, section: str, document: str, links: SourceLinks,
+          text: dict[str, str]) -> str:
+    """One programme's side of a change: its verdict and first quote with a link to the page."""
+    page = None if pd.isna(page) or not is_paged(document) else int(page)
+    cite = ""
+    if quote:
+        where = f'{text["page"]} {page}' if page is not None else (source_file(document, section) or Path(document).name)
+        cite = (f'<blockquote>{escape(quote)}</blockquote><a class="source" href="{escape(links.href(document, page, section))}"'
+                f' target="_blank" rel="noopener">{escape(where)}</a>')
+    return (f'<td><span class="badge v-{escape(verdict)}">{escape(text[verdict])}</span> '
+            f'<span class="score">{escape(text["score"])} {score:.2f}</span>{cite}</td>')
+
+
+def _changes(counts: pd.DataFrame, found: pd.DataFrame, links: SourceLinks, text: dict[str, str]) -> str:
+    """Per compared pair whose later programme is in this report: the items that changed, both quotes."""
+    if counts.empty:
+        return ""
+    blocks = []
+    for pair in counts.itertuples(index=False):
+        tally = " · ".join(f"{getattr(pair, c)} {escape(text[c])}" for c in CHANGES)
+        rows = found[(found["before_document"] == pair.before_document) & (found["after_document"] == pair.after_document)]
+        body = "".join(
+            f'<tr><th scope="row" class="item"><span class="id">{escape(r.item_id)}</span> {escape(r.text)}'
+            f'<span class="change c-{escape(r.change)}">{escape(text[r.change])}</span></th>'
+            f'{_side(r.before_verdict, r.before_score, r.before_page, r.before_quote, r.before_section, r.before_document, links, text)}'
+            f'{_side(r.after_verdict, r.after_score, r.after_page, r.after_quote, r.after_section, r.after_document, links, text)}'
+            f"</tr>" for r in rows.itertuples(index=False))
+        table = (f'<table class="changes"><thead><tr><th scope="col">{escape(text["item"])}</th><th scope="col">'
+                 f'{escape(pair.before_election.upper())}: {escape(pair.before_label)}</th><th scope="col">'
+                 f'{escape(pair.after_election.upper())}: {escape(pair.after_label)}</th></tr></thead>'
+                 f'<tbody>{body}</tbody></table>' if body else f'<p class="none">{escape(text["no_changes"])}</p>')
+        blocks.append(f'<h3>{escape(_pair_heading(pair))}</h3><p class="counts">{tally}</p>{table}')
+    return (f'<section id="changes"><h2>{escape(text["changes"])}</h2><p class="hint">{escape(text["changes_hint"])}'
+            f'</p>{"".join(blocks)}</section>')
+
+
 def _sources(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
     """Every programme of the report with its status, date and a link to its source."""
     rows = []
@@ -249,8 +305,18 @@ def _sources(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
             f'{escape(text["source"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def render_group(results: Results, links: SourceLinks, lang: str = "nl") -> str:
-    """The report of one municipality in one election (``results`` already subset to it)."""
+def _in_group(table: pd.DataFrame, election: str, municipality: str) -> pd.DataFrame:
+    """The comparisons whose later programme belongs to a group's report."""
+    return table[(table["after_election"] == election) & (table["municipality"] == municipality)]
+
+
+def render_group(results: Results, links: SourceLinks, lang: str = "nl", counts: pd.DataFrame | None = None,
+                 found: pd.DataFrame | None = None) -> str:
+    """The report of one municipality in one election (``results`` already subset to it).
+
+    ``counts`` and ``found`` are :func:`compare.change_counts` and :func:`compare.changes` of all
+    results (a comparison reaches into other elections); the group's own are shown.
+    """
     text = ui_strings(lang)
     (election, municipality), = results.groups()
     heading = f"{text['title']}: {group_name(election, municipality, text)}"
@@ -263,12 +329,24 @@ def render_group(results: Results, links: SourceLinks, lang: str = "nl") -> str:
             f'<section><h2>{escape(text["themes"])}</h2><p class="hint">{escape(text["themes_hint"])}</p>'
             f'{_theme_bars(results, text)}</section>'
             f'<section id="gaps"><h2>{escape(text["gaps"])}</h2><p class="hint">{escape(text["gaps_hint"])}</p>'
-            f'{_gap_list(results, text)}</section></main>')
+            f'{_gap_list(results, text)}</section>'
+            f'{_changes(_in_group(counts, election, municipality), found, links, text) if counts is not None else ""}'
+            f'</main>')
     return _page(heading, lang, body)
 
 
-def render_overview(results: Results, lang: str = "nl") -> str:
-    """Across municipalities and elections: programmes, gaps and per-item shares, linking to each report."""
+def _comparison_list(counts: pd.DataFrame, text: dict[str, str]) -> str:
+    entries = "".join(
+        f'<li><a href="{escape(group_file(pair.after_election, pair.municipality))}#changes">'
+        f'{escape(pair.municipality + ": " if pair.municipality else "")}{escape(_pair_heading(pair))}</a>: '
+        + " · ".join(f"{getattr(pair, c)} {escape(text[c])}" for c in CHANGES) + "</li>"
+        for pair in counts.itertuples(index=False))
+    return f'<section><h2>{escape(text["comparisons"])}</h2><ul class="comparisons">{entries}</ul></section>' if entries else ""
+
+
+def render_overview(results: Results, lang: str = "nl", counts: pd.DataFrame | None = None) -> str:
+    """Across municipalities and elections: programmes, gaps, per-item shares and the comparisons,
+    linking to each report."""
     text = ui_strings(lang)
     groups = results.groups()
     shares = item_shares(results).set_index(["election", "municipality", "item_id"])
@@ -306,7 +384,7 @@ def render_overview(results: Results, lang: str = "nl") -> str:
             f'<section><h2>{escape(text["municipalities"])}</h2><ul class="groups">{summary}</ul></section>'
             f'<section><h2>{escape(text["shares"])}</h2><div class="scroll sticky-head"><table class="heatmap overview">'
             f'<thead><tr><th scope="col">{escape(text["item"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-            f"</table></div></section>{failures}</main>")
+            f"</table></div></section>{_comparison_list(counts, text) if counts is not None else ''}{failures}</main>")
     return _page(heading, lang, body)
 
 
@@ -315,11 +393,14 @@ def write_html(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
     ui_strings(lang)
     out.mkdir(parents=True, exist_ok=True)
     links = SourceLinks(results.programmes, out, pdf_base)
+    pairs = programme_pairs(results)
+    counts, found = change_counts(results, pairs), changes(results, pairs)
     overview = out / OVERVIEW_FILE
-    overview.write_text(render_overview(results, lang), encoding="utf-8")
+    overview.write_text(render_overview(results, lang, counts), encoding="utf-8")
     written = [overview]
     for election, municipality in results.groups():
         file = out / group_file(election, municipality)
-        file.write_text(render_group(results.subset(election, municipality), links, lang), encoding="utf-8")
+        file.write_text(render_group(results.subset(election, municipality), links, lang, counts, found),
+                        encoding="utf-8")
         written.append(file)
     return written
