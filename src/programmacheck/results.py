@@ -92,6 +92,12 @@ class Results:
                                                  in zip(same["label"], same.itertuples(index=False), strict=True)]
         return rows
 
+    def changes(self) -> pd.DataFrame:
+        """What changed per party between elections and between versions (``compare.changes``)."""
+        from .compare import changes
+
+        return changes(self)
+
     def groups(self) -> list[tuple[str, str]]:
         """The (election, municipality) pairs present, sorted; a national election has municipality ''."""
         pairs = self.verdicts.loc[:, list(GROUP_COLUMNS)].drop_duplicates()
