@@ -55,6 +55,8 @@ GAP_ITEM = "9.2"
 # A cell whose quote holds markup, to prove the HTML report escapes text.
 HOSTILE = ("gr2026/lindewaard/orde-en-eigen-kracht.pdf", "3.1")
 HOSTILE_QUOTE = 'Wij zeggen "ja" & <script>alert("x")</script> tegen schuldhulp <b>zonder</b> wachtlijst.'
+# Its PDF has a cover and a contents page without numbers: PDF page 5 is printed 3.
+PRINTED_OFFSET = 2
 FAILED_DOCUMENT = "gr2026/oosterbroek/scan-zonder-tekst.pdf"
 
 VERDICT_WEIGHTS = {"addressed": 0.35, "partial": 0.2, "contrary": 0.05, "absent": 0.4}
@@ -105,7 +107,7 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
         verdicts, evidence = csv.writer(vh), csv.writer(eh)
         verdicts.writerow(["document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote",
                            "municipality", "party", "election", "year"])
-        evidence.writerow(["document", "item_id", "rank", "page", "section", "quote", "score", "signals"])
+        evidence.writerow(["document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label"])
         for p in PROGRAMMES:
             for item_id, theme_id in items:
                 verdict = _verdict(rng, p, item_id)
@@ -116,7 +118,8 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
                                    p.municipality, p.party, p.election, p.year])
                 for rank, (page, quote) in enumerate(quotes, start=1):
                     evidence.writerow([p.document, item_id, rank, page, f"Thema {theme_id}", quote,
-                                       f"{score - 0.01 * rank:.4f}", f"dense:{score:.3f};measure:punt {item_id}"])
+                                       f"{score - 0.01 * rank:.4f}", f"dense:{score:.3f};measure:punt {item_id}",
+                                       page - PRINTED_OFFSET if p.document == HOSTILE[0] and page > PRINTED_OFFSET else ""])
                     ph.write(json.dumps({"document": p.document, "page": page, "section": f"Thema {theme_id}",
                                          "text": quote, "kind": "body", "ocr": False, "matchable": True},
                                         ensure_ascii=False) + "\n")

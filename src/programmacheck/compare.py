@@ -34,7 +34,7 @@ NATIONAL_SUCCESSORS = {"groenlinks": "groenlinks-pvda", "pvda": "groenlinks-pvda
                        "cu": "christenunie"}
 PAIR_COLUMNS = ("kind", "municipality", "party", "before_election", "after_election", "before_document",
                 "after_document", "before_label", "after_label")
-_SIDE_COLUMNS = ("verdict", "score", "page", "quote", "section")
+_SIDE_COLUMNS = ("verdict", "score", "page", "page_label", "quote", "section")
 
 
 def party_key(party: str, municipality: str) -> str:
@@ -90,9 +90,10 @@ def change(before: str, after: str) -> str:
 def changes(results: Results, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per compared pair and item whose verdict changed: the pair (``PAIR_COLUMNS``), the
     item (``item_id, theme_id, text``), ``change``, and ``before_``/``after_`` verdict, score, page,
-    quote and section (the first evidence quote of each)."""
+    printed page label, quote and section (the first evidence quote of each)."""
     pairs = programme_pairs(results) if pairs is None else pairs
-    first = results.evidence[results.evidence["rank"] == 1][["document", "item_id", "page", "section", "quote"]]
+    first = results.evidence[results.evidence["rank"] == 1][["document", "item_id", "page", "page_label", "section",
+                                                            "quote"]]
     cells = results.verdicts[["document", "item_id", "verdict", "score"]].merge(first, on=["document", "item_id"],
                                                                              how="left")
     sides = {side: cells.rename(columns={"document": f"{side}_document",
@@ -105,7 +106,7 @@ def changes(results: Results, pairs: pd.DataFrame | None = None) -> pd.DataFrame
     table = table.sort_values(["municipality", "party", "after_election", "before_election", "item_id"],
                               key=lambda s: s.map(order) if s.name == "item_id" else s, kind="stable")
     side_columns = [f"{side}_{c}" for c in _SIDE_COLUMNS for side in ("before", "after")]
-    for column in ("before_section", "before_quote", "after_section", "after_quote"):
+    for column in (f"{side}_{c}" for side in ("before", "after") for c in ("page_label", "section", "quote")):
         table[column] = table[column].fillna("")
     return table.loc[:, [*PAIR_COLUMNS, "item_id", "theme_id", "text", "change", *side_columns]].reset_index(drop=True)
 

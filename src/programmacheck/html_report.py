@@ -163,13 +163,21 @@ def _status(programme, text: dict[str, str]) -> str:
     return "".join(marks)
 
 
+def _where(document: str, page: int | None, page_label: str, section: str, text: dict[str, str]) -> str:
+    """Where a quote stands: 'p. 15 (gedrukt 13)' in a PDF whose printed numbers differ, else the file's name."""
+    if page is None:
+        return source_file(document, section) or Path(document).name
+    printed = f' ({text["printed_page"]} {page_label})' if page_label else ""
+    return f'{text["page"]} {page}{printed}'
+
+
 def _evidence_panel(cell_id: str, party: str, item: dict, verdict: dict, quotes: pd.DataFrame,
                     links: SourceLinks, text: dict[str, str]) -> str:
     """A cell's evidence: shown in the side panel when the cell is clicked, and under the cell in print."""
     items = []
     for q in quotes.itertuples(index=False):
         page = None if pd.isna(q.page) or not is_paged(q.document) else int(q.page)
-        where = f'{text["page"]} {page}' if page is not None else (source_file(q.document, q.section) or Path(q.document).name)
+        where = _where(q.document, page, q.page_label, q.section, text)
         section = f' <span class="section">{escape(q.section)}</span>' if q.section else ""
         items.append(f'<li><blockquote>{escape(q.quote)}</blockquote><a class="source" '
                      f'href="{escape(links.href(q.document, page, q.section))}" target="_blank" rel="noopener">'
@@ -257,13 +265,14 @@ def _pair_heading(pair) -> str:
             f"({pair.after_election.upper()})")
 
 
-def _side(verdict: str, score: float, page, quote: str, section: str, document: str, links: SourceLinks,
-          text: dict[str, str]) -> str:
-    """One programme's side of a change: its verdict and first quote with a link to the page."""
+def _side(row, side: str, links: SourceLinks, text: dict[str, str]) -> str:
+    """One programme's side (``before`` or ``after``) of a change: its verdict and first quote with a link to the page."""
+    verdict, score, page, page_label, quote, section, document = (getattr(row, f"{side}_{c}") for c in (
+        "verdict", "score", "page", "page_label", "quote", "section", "document"))
     page = None if pd.isna(page) or not is_paged(document) else int(page)
     cite = ""
     if quote:
-        where = f'{text["page"]} {page}' if page is not None else (source_file(document, section) or Path(document).name)
+        where = _where(document, page, page_label, section, text)
         cite = (f'<blockquote>{escape(quote)}</blockquote><a class="source" href="{escape(links.href(document, page, section))}"'
                 f' target="_blank" rel="noopener">{escape(where)}</a>')
     return (f'<td><span class="badge v-{escape(verdict)}">{escape(text[verdict])}</span> '
@@ -281,8 +290,7 @@ def _changes(counts: pd.DataFrame, found: pd.DataFrame, links: SourceLinks, text
         body = "".join(
             f'<tr><th scope="row" class="item"><span class="id">{escape(r.item_id)}</span> {escape(r.text)}'
             f'<span class="change c-{escape(r.change)}">{escape(text[r.change])}</span></th>'
-            f'{_side(r.before_verdict, r.before_score, r.before_page, r.before_quote, r.before_section, r.before_document, links, text)}'
-            f'{_side(r.after_verdict, r.after_score, r.after_page, r.after_quote, r.after_section, r.after_document, links, text)}'
+            f'{_side(r, "before", links, text)}{_side(r, "after", links, text)}'
             f"</tr>" for r in rows.itertuples(index=False))
         table = (f'<table class="changes"><thead><tr><th scope="col">{escape(text["item"])}</th><th scope="col">'
                  f'{escape(pair.before_election.upper())}: {escape(pair.before_label)}</th><th scope="col">'

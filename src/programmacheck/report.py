@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .checklist import Checklist
+from .page_labels import printed_labels
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
 
 if TYPE_CHECKING:
     from .pipeline import Failure, ProgrammeResult
 
 VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
-EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals")
+EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label")
 FAILURE_COLUMNS = ("document", "message")
 PROGRAMME_FILE_COLUMNS = ("document", *METADATA_COLUMNS, *DETAIL_COLUMNS)
 
@@ -67,12 +68,15 @@ class OutputFolder:
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
         self._programmes[1].writerow([result.programme.document,
                                       *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])])
+        files = result.programme.files
+        labels = printed_labels(files[0]) if len(files) == 1 and files[0].lower().endswith(".pdf") else {}
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
             vw.writerow([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
                          first.page if first else "", first.quote if first else "", *meta])
             for rank, e in enumerate(v.evidence, start=1):
-                ew.writerow([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}", ";".join(e.signals)])
+                ew.writerow([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}", ";".join(e.signals),
+                             labels.get(e.page, "")])
         for p in result.paragraphs:
             self._paragraphs.write(json.dumps({"document": p.document, "page": p.page, "section": p.section,
                                                "text": p.text, "kind": p.kind, "ocr": p.ocr,

@@ -40,7 +40,7 @@ PROGRAMME_COLUMNS = ("document", *METADATA_COLUMNS)
 GROUP_COLUMNS = ("election", "municipality")
 
 _TEXT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "evidence_quote", "municipality", "party",
-                 "election", "section", "quote", "signals", "message", *DETAIL_COLUMNS)
+                 "election", "section", "quote", "signals", "message", "page_label", *DETAIL_COLUMNS)
 
 
 @dataclass
@@ -183,6 +183,8 @@ def _load_folder(path: Path) -> Results:
     verdicts["evidence_page"] = pd.to_numeric(verdicts["evidence_page"], errors="coerce").astype("Int64")
     verdicts["year"] = pd.to_numeric(verdicts["year"], errors="coerce").astype("Int64")
     evidence = _read_csv(path / "evidence.csv")
+    if "page_label" not in evidence.columns:  # written before printed page labels were
+        evidence["page_label"] = ""
     for column in ("rank", "page"):
         evidence[column] = pd.to_numeric(evidence[column], errors="coerce").astype("Int64")
     evidence["score"] = pd.to_numeric(evidence["score"], errors="coerce")
@@ -337,5 +339,6 @@ def tidy_evidence(results: Results) -> pd.DataFrame:
     """One row per evidence quote, with the programme's metadata and the cell's verdict."""
     keys = results.verdicts[[*PROGRAMME_COLUMNS, "item_id", "verdict"]]
     table = results.evidence.merge(keys, on=["document", "item_id"], how="left")
-    columns = [*PROGRAMME_COLUMNS, "item_id", "verdict", "rank", "page", "section", "quote", "score", "signals"]
+    columns = [*PROGRAMME_COLUMNS, "item_id", "verdict", "rank", "page", "page_label", "section", "quote", "score",
+               "signals"]
     return table.loc[:, columns]
