@@ -115,8 +115,9 @@ class Results:
 
 def _distinction(row, same: pd.DataFrame) -> str:
     """What tells one programme apart from others with the same label: its status, else its file name."""
-    if same["status"].nunique() == len(same):
-        return row.status or "?"
+    statuses = same["status"]
+    if statuses.nunique() == len(same) and statuses.ne("").all():
+        return row.status
     return Path(row.document).name
 
 
