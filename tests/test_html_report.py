@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +87,25 @@ def test_source_links_join_the_base_with_the_name_below_the_corpus_root(tmp_path
     assert target.endswith("#page=2")
     assert (tmp_path / "report" / target.split("#")[0]).resolve() == tmp_path / "corpus" / "gr2026" / "a" / "x.pdf"
     assert own.href("gr2026/c/web", 1, "wonen.md") == "../corpus/gr2026/c/web/wonen.md"
+
+
+def test_a_folder_without_manifest_or_layout_gets_a_title_and_a_warning_about_party_names(report_out: Path,
+                                                                                       tmp_path: Path) -> None:
+    out = shutil.copytree(report_out, tmp_path / "out")
+    verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
+    verdicts = verdicts[verdicts["municipality"] == "Oosterbroek"].assign(election="", municipality="", year="")
+    verdicts.to_csv(out / "verdicts.csv", index=False)
+    details = pd.read_csv(out / "programmes.csv", dtype=str, keep_default_na=False).assign(party_from="file name")
+    details.to_csv(out / "programmes.csv", index=False)
+    written = write_html(load_results(out), tmp_path / "report")
+    assert [p.name for p in written] == [OVERVIEW_FILE, "programmes.html"]
+    page = written[1].read_text()
+    assert "<h1>Programmacheck: Zonder verkiezing en gemeente</h1>" in page
+    assert "komen uit bestandsnamen" in page and "Groen Oosterbroek" in page.split('class="warning"', 1)[1]
+    assert "2 programma&#x27;s" in written[0].read_text()  # html-escaped apostrophe
+    verdicts[verdicts["party"] == "Dorpsbelang"].to_csv(out / "verdicts.csv", index=False)
+    alone = write_html(load_results(out), tmp_path / "alone")[0].read_text()
+    assert "1 programma," in alone
 
 
 @pytest.fixture(scope="module")
