@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from report_fixtures import HOSTILE, PRINTED_OFFSET, report_out  # noqa: F401
 
 from programmacheck.html_report import group_file, write_html
@@ -53,3 +52,17 @@ def test_the_report_cites_the_printed_page_beside_the_pdf_page(report_out: Path,
     write_html(results, tmp_path)
     page = (tmp_path / group_file("gr2026", "Lindewaard")).read_text()
     assert f'p. {quote["page"]} (gedrukt {quote["page_label"]})' in page
+
+
+def test_the_pdfs_own_page_labels_win(tmp_path: Path) -> None:
+    """Roman numerals for the front matter, then 1, 2, ...: as the PDF says, without reading margins."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for index in range(1, 7):
+        style = {1: ("r", 1), 3: ("D", 1)}.get(index)
+        pdf.add_page(**({"label_style": style[0], "label_start": style[1]} if style else {}))
+        pdf.cell(0, 8, f"Pagina {index}")
+    pdf.output(str(tmp_path / "labelled.pdf"))
+    assert printed_labels(tmp_path / "labelled.pdf") == {1: "i", 2: "ii", 3: "1", 4: "2", 5: "3", 6: "4"}
