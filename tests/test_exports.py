@@ -138,3 +138,21 @@ def test_write_reports_default_destination(report_out: Path, tmp_path: Path) -> 
     out = shutil.copytree(report_out, tmp_path / "out")
     written = write_reports(out, ["json"])
     assert written == [out / "report" / exports.JSON_FILE]
+
+
+def test_report_command_reads_several_output_folders_as_one(report_out: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folders = []
+    for election in ("gr2022", "gr2026"):
+        folder = shutil.copytree(report_out, tmp_path / election)
+        for name in ("verdicts.csv", "evidence.csv", "programmes.csv"):
+            table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+            table[table["document"].str.startswith(election)].to_csv(folder / name, index=False)
+        folders.append(str(folder))
+    parser = argparse.ArgumentParser()
+    add_report_parser(parser.add_subparsers())
+    args = parser.parse_args(["report", *folders, "--format", "json", "--out", str(tmp_path / "both")])
+    assert args.run(args) == 0
+    document = json.loads((tmp_path / "both" / exports.JSON_FILE).read_text(encoding="utf-8"))
+    assert len(document["programmes"]) == len(load_results(report_out).programmes) == 7
