@@ -89,3 +89,20 @@ def test_the_change_words_follow_the_language(lang: str, report_out: Path, tmp_p
     write_html(load_results(report_out), tmp_path, lang)
     section = (tmp_path / group_file("gr2026", "Lindewaard")).read_text().split('id="changes"', 1)[1]
     assert (">gewonnen</span>" in section) == (lang == "nl") and (">gained</span>" in section) == (lang == "en")
+
+
+def test_a_programme_that_mentions_nothing_is_flagged_rather_than_read_as_silent(report_out: Path,
+                                                                                tmp_path: Path) -> None:
+    """All absent is more often an unread text than a party silent on everything."""
+    out = shutil.copytree(report_out, tmp_path / "out")
+    verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
+    unread = verdicts["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"
+    verdicts.loc[unread, ["verdict", "evidence_page", "evidence_quote"]] = ["absent", "", ""]
+    verdicts.to_csv(out / "verdicts.csv", index=False)
+    results = load_results(out)
+    counts = change_counts(results).set_index("party")
+    assert counts.loc["Samen Lindewaard", "after_mentioned"] == 0
+    assert counts.loc["Lindewaard Vooruit", "after_mentioned"] > 0
+    write_html(results, tmp_path / "report")
+    section = (tmp_path / "report" / group_file("gr2026", "Lindewaard")).read_text().split('id="changes"', 1)[1]
+    assert section.count("is geen enkel punt gevonden") == 1 and "Samen Lindewaard (GR2026) is geen" in section

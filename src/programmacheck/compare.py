@@ -112,11 +112,19 @@ def changes(results: Results, pairs: pd.DataFrame | None = None) -> pd.DataFrame
 
 
 def change_counts(results: Results, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per compared pair (``PAIR_COLUMNS``): how many items were gained, lost, strengthened, weakened."""
+    """Per compared pair (``PAIR_COLUMNS``): how many items were gained, lost, strengthened, weakened,
+    and ``before_mentioned``/``after_mentioned``, how many items each programme mentions at all.
+
+    A programme that mentions nothing is more likely unread (a scan, a broken text layer) than
+    silent on everything; reports warn, since all its 'lost' items would then be no change at all.
+    """
     pairs = programme_pairs(results) if pairs is None else pairs
     found = changes(results, pairs)
     tally = found.groupby(["before_document", "after_document", "change"]).size().unstack(fill_value=0)
     tally = tally.reindex(columns=list(CHANGES), fill_value=0).reset_index()
     table = pairs.merge(tally, on=["before_document", "after_document"], how="left")
     table[list(CHANGES)] = table[list(CHANGES)].fillna(0).astype(int)
+    mentioned = results.verdicts["verdict"].ne("absent").groupby(results.verdicts["document"]).sum()
+    for side in ("before", "after"):
+        table[f"{side}_mentioned"] = table[f"{side}_document"].map(mentioned).fillna(0).astype(int)
     return table

@@ -63,6 +63,8 @@ UI_STRINGS = {
                         "gedeeltelijk), verloren (andersom), sterker of zwakker (afwezig → strijdig is zwakker).",
         "gained": "gewonnen", "lost": "verloren", "strengthened": "sterker", "weakened": "zwakker",
         "no_changes": "Geen verschillen.", "comparisons": "Vergelijkingen",
+        "nothing_found": "Let op: in {programme} is geen enkel punt gevonden. Is de tekst goed gelezen? Zo niet, "
+                         "dan zijn de verschillen hier geen echte veranderingen.",
     },
     "en": {
         "title": "Programmacheck", "overview": "Overview", "back": "← Overview",
@@ -91,6 +93,8 @@ UI_STRINGS = {
                         "reverse), strengthened or weakened (absent → contrary is a weakening).",
         "gained": "gained", "lost": "lost", "strengthened": "strengthened", "weakened": "weakened",
         "no_changes": "No differences.", "comparisons": "Comparisons",
+        "nothing_found": "Note: no item at all was found in {programme}. Was its text read well? If not, the "
+                         "differences here are no real changes.",
     },
 }
 #: Statuses a reader needs no mark for: a final programme is the default.
@@ -296,7 +300,12 @@ def _changes(counts: pd.DataFrame, found: pd.DataFrame, links: SourceLinks, text
                  f'{escape(pair.before_election.upper())}: {escape(pair.before_label)}</th><th scope="col">'
                  f'{escape(pair.after_election.upper())}: {escape(pair.after_label)}</th></tr></thead>'
                  f'<tbody>{body}</tbody></table>' if body else f'<p class="none">{escape(text["no_changes"])}</p>')
-        blocks.append(f'<h3>{escape(_pair_heading(pair))}</h3><p class="counts">{tally}</p>{table}')
+        unread = [f"{label} ({election.upper()})" for label, election, mentioned in (
+            (pair.before_label, pair.before_election, pair.before_mentioned),
+            (pair.after_label, pair.after_election, pair.after_mentioned)) if mentioned == 0]
+        warning = "".join(f'<p class="warning" role="note">{escape(text["nothing_found"].format(programme=u))}</p>'
+                          for u in unread)
+        blocks.append(f'<h3>{escape(_pair_heading(pair))}</h3><p class="counts">{tally}</p>{warning}{table}')
     return (f'<section id="changes"><h2>{escape(text["changes"])}</h2><p class="hint">{escape(text["changes_hint"])}'
             f'</p>{"".join(blocks)}</section>')
 
