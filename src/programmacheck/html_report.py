@@ -399,9 +399,10 @@ def render_overview(results: Results, lang: str = "nl", counts: pd.DataFrame | N
     heading = f"{text['title']}: {text['overview']}"
     body = (f"{_header(results, heading, text, back=False)}<main>"
             f'<section><h2>{escape(text["municipalities"])}</h2><ul class="groups">{summary}</ul></section>'
+            f'{_comparison_list(counts, text) if counts is not None else ""}'
             f'<section><h2>{escape(text["shares"])}</h2><div class="scroll sticky-head"><table class="heatmap overview">'
             f'<thead><tr><th scope="col">{escape(text["item"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-            f"</table></div></section>{_comparison_list(counts, text) if counts is not None else ''}{failures}</main>")
+            f"</table></div></section>{failures}</main>")
     return _page(heading, lang, body)
 
 
