@@ -102,7 +102,7 @@ SHEETS = {
     "legend": {"nl": "legenda", "en": "legend"},
 }
 COLUMN_LABELS = {
-    "nl": {"document": "document", "party": "partij", "label": "partij", "municipality": "gemeente",
+    "nl": {"document": "document", "party": "partij", "label": "naam in rapport", "municipality": "gemeente",
            "election": "verkiezing", "year": "jaar", "status": "status", "date": "datum", "url": "url",
            "party_from": "partijnaam uit", "theme_id": "thema", "theme": "themanaam", "items": "punten",
            "addressed": "behandeld", "partial": "gedeeltelijk", "contrary": "strijdig", "absent": "afwezig",
@@ -110,8 +110,8 @@ COLUMN_LABELS = {
            "verdict": "oordeel", "rank": "rang", "page": "pagina", "section": "hoofdstuk", "quote": "citaat",
            "score": "score", "signals": "signalen", "programmes": "programma's", "mentioned": "genoemd",
            "partial_by": "gedeeltelijk door", "contrary_by": "strijdig bij", "text": "tekst", "parent": "hoofdpunt",
-           "code": "code (csv)"},
-    "en": {"label": "party", "code": "code (csv)"},
+           "code": "code (csv)", "page_label": "gedrukte pagina"},
+    "en": {"label": "label in report", "code": "code (csv)", "page_label": "printed page"},
 }
 #: Columns of long text: wide and wrapped.  Others get the width of their longest value, up to a cap.
 _WIDE_COLUMNS = ("quote", "text", "partial_by", "contrary_by")
