@@ -64,6 +64,8 @@ def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_
     assert [c.value for c in overview[1]][:5] == ["document", "partij", "gemeente", "verkiezing", "1.1"]
     assert {c.value for c in overview[2][4:]} <= {"behandeld", "gedeeltelijk", "strijdig", "afwezig"}
     for sheet in book.worksheets:
+        names = [c.value for c in sheet[1]]
+        assert len(set(names)) == len(names), sheet.title  # every column told apart in Dutch too
         assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
         assert sheet.freeze_panes in ("B2", "E2"), sheet.title
     evidence = book["citaten"]
