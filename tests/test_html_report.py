@@ -196,3 +196,22 @@ def test_the_pdf_holds_every_quote_of_the_screen_version(report_out: Path, tmp_p
         assert missing == [], f"{pdf_file.name}: {len(missing)} of {len(quotes)} quotes missing"
         assert "Klikopeenvakje" not in printed and "Onderelkvakje" in printed
         document.close()
+
+
+@pytest.mark.slow
+def test_dalfsen_shows_the_pdf_and_the_web_version_of_one_party_apart(corpus_dir: Path, tmp_path: Path) -> None:
+    """The VVD's PDF and its web pages: two columns told apart, web quotes linked to their page file."""
+    from programmacheck.cli import main
+
+    out = tmp_path / "out"
+    assert main(["scan", str(corpus_dir / "gr2026" / "dalfsen"), "--manifest", str(corpus_dir / "manifest.csv"),
+                 "--out", str(out), "-q"]) == 0
+    results = load_results(out)
+    assert sorted(results.programmes["label"]) == ["VVD (vvd-web)", "VVD (vvd.pdf)"]
+    page = write_html(results, tmp_path / "report")[1].read_text()
+    web = results.evidence[results.evidence["document"] == "gr2026/dalfsen/vvd-web"]
+    assert not web.empty
+    for quote in web.itertuples(index=False):
+        name = quote.section.split(" › ")[0]
+        assert name.endswith(".md") and (corpus_dir / "gr2026" / "dalfsen" / "vvd-web" / name).is_file()
+        assert f'vvd-web/{name}" target="_blank" rel="noopener">{name}</a>' in page
