@@ -3,7 +3,8 @@
 Reports only read the output folder, so their tests should not wait for extraction and a model.
 This writes what ``programmacheck scan`` writes — same files, columns and formats — for fictional
 programmes: three parties in Lindewaard (GR2026), two in Oosterbroek (GR2026) and two in
-Lindewaard (GR2022), scored on every item of the bundled checklist.  Verdicts are drawn from a
+Lindewaard (GR2022), scored on every item of the bundled checklist; one is a concept, one has
+the party's own url.  Verdicts are drawn from a
 seeded generator, with a few fixed cells the tests rely on (see the constants below).
 
 Import the fixture into a test module with ``from report_fixtures import report_out``.
@@ -33,24 +34,30 @@ class FakeProgramme:
     election: str
     year: int
     pages: int
+    status: str = "definitief"
+    url: str = ""
 
 
 PROGRAMMES = (
-    FakeProgramme("corpus/gr2026/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2026", 2026, 12),
-    FakeProgramme("corpus/gr2026/lindewaard/lindewaard-vooruit.md", "Lindewaard", "Lindewaard Vooruit", "gr2026", 2026, 1),
-    FakeProgramme("corpus/gr2026/lindewaard/orde-en-eigen-kracht.pdf", "Lindewaard", "Orde & Eigen Kracht", "gr2026", 2026, 30),
-    FakeProgramme("corpus/gr2026/oosterbroek/groen-oosterbroek.pdf", "Oosterbroek", "Groen Oosterbroek", "gr2026", 2026, 20),
-    FakeProgramme("corpus/gr2026/oosterbroek/dorpsbelang.pdf", "Oosterbroek", "Dorpsbelang", "gr2026", 2026, 8),
-    FakeProgramme("corpus/gr2022/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2022", 2022, 10),
-    FakeProgramme("corpus/gr2022/lindewaard/lindewaard-vooruit.pdf", "Lindewaard", "Lindewaard Vooruit", "gr2022", 2022, 9),
+    FakeProgramme("gr2026/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2026", 2026, 12),
+    FakeProgramme("gr2026/lindewaard/lindewaard-vooruit.md", "Lindewaard", "Lindewaard Vooruit", "gr2026", 2026, 1,
+                  status="concept"),
+    FakeProgramme("gr2026/lindewaard/orde-en-eigen-kracht.pdf", "Lindewaard", "Orde & Eigen Kracht", "gr2026", 2026, 30),
+    FakeProgramme("gr2026/oosterbroek/groen-oosterbroek.pdf", "Oosterbroek", "Groen Oosterbroek", "gr2026", 2026, 20),
+    FakeProgramme("gr2026/oosterbroek/dorpsbelang.pdf", "Oosterbroek", "Dorpsbelang", "gr2026", 2026, 8,
+                  url="https://dorpsbelang.example/programma-2026.pdf"),
+    FakeProgramme("gr2022/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2022", 2022, 10),
+    FakeProgramme("gr2022/lindewaard/lindewaard-vooruit.pdf", "Lindewaard", "Lindewaard Vooruit", "gr2022", 2022, 9),
 )
 # Fixed cells: every Lindewaard 2026 party addresses this item; none addresses or mentions the gap item.
 ALL_ADDRESS = "1.1"
 GAP_ITEM = "9.2"
 # A cell whose quote holds markup, to prove the HTML report escapes text.
-HOSTILE = ("corpus/gr2026/lindewaard/orde-en-eigen-kracht.pdf", "3.1")
+HOSTILE = ("gr2026/lindewaard/orde-en-eigen-kracht.pdf", "3.1")
 HOSTILE_QUOTE = 'Wij zeggen "ja" & <script>alert("x")</script> tegen schuldhulp <b>zonder</b> wachtlijst.'
-FAILED_DOCUMENT = "corpus/gr2026/oosterbroek/scan-zonder-tekst.pdf"
+# Its PDF has a cover and a contents page without numbers: PDF page 5 is printed 3.
+PRINTED_OFFSET = 2
+FAILED_DOCUMENT = "gr2026/oosterbroek/scan-zonder-tekst.pdf"
 
 VERDICT_WEIGHTS = {"addressed": 0.35, "partial": 0.2, "contrary": 0.05, "absent": 0.4}
 SCORE_RANGE = {"addressed": (0.7, 0.98), "partial": (0.4, 0.7), "contrary": (0.05, 0.3), "absent": (0.0, 0.3)}
@@ -100,7 +107,7 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
         verdicts, evidence = csv.writer(vh), csv.writer(eh)
         verdicts.writerow(["document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote",
                            "municipality", "party", "election", "year"])
-        evidence.writerow(["document", "item_id", "rank", "page", "section", "quote", "score", "signals"])
+        evidence.writerow(["document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label"])
         for p in PROGRAMMES:
             for item_id, theme_id in items:
                 verdict = _verdict(rng, p, item_id)
@@ -111,10 +118,18 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
                                    p.municipality, p.party, p.election, p.year])
                 for rank, (page, quote) in enumerate(quotes, start=1):
                     evidence.writerow([p.document, item_id, rank, page, f"Thema {theme_id}", quote,
-                                       f"{score - 0.01 * rank:.4f}", f"dense:{score:.3f};measure:punt {item_id}"])
+                                       f"{score - 0.01 * rank:.4f}", f"dense:{score:.3f};measure:punt {item_id}",
+                                       page - PRINTED_OFFSET if p.document == HOSTILE[0] and page > PRINTED_OFFSET else ""])
                     ph.write(json.dumps({"document": p.document, "page": page, "section": f"Thema {theme_id}",
                                          "text": quote, "kind": "body", "ocr": False, "matchable": True},
                                         ensure_ascii=False) + "\n")
+    with open(out / "programmes.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["document", "municipality", "party", "election", "year", "status", "date", "url", "party_from",
+                         "sha256", "path"])
+        writer.writerows([p.document, p.municipality, p.party, p.election, p.year, p.status, f"{p.year - 1}-11-01",
+                          p.url, "manifest", hashlib.sha256(p.document.encode()).hexdigest(), f"/corpus/{p.document}"]
+                         for p in PROGRAMMES)
     message = f"{FAILED_DOCUMENT}: no text layer (image-only PDF) and OCR is unavailable"
     with open(out / "failures.csv", "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["document", "message"], [FAILED_DOCUMENT, message]])

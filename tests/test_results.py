@@ -124,3 +124,19 @@ def test_subset_and_tidy_tables(report_out: Path) -> None:
     assert len(tidy) == len(results.verdicts) and tidy["item_text"].ne("").all()
     evidence = tidy_evidence(results)
     assert len(evidence) == len(results.evidence) and evidence["verdict"].ne("absent").all()
+
+
+def test_two_sources_of_one_party_get_labels_told_apart(report_out: Path, tmp_path: Path) -> None:
+    """A PDF and a web version of one party in one municipality: never two identical headers."""
+    out = shutil.copytree(report_out, tmp_path / "out")
+    verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
+    web = verdicts[verdicts["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"].assign(
+        document="gr2026/lindewaard/samen-lindewaard-web")
+    pd.concat([verdicts, web]).to_csv(out / "verdicts.csv", index=False)
+    details = pd.read_csv(out / "programmes.csv", dtype=str, keep_default_na=False)
+    same = details[details["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"]
+    pd.concat([details, same.assign(document="gr2026/lindewaard/samen-lindewaard-web")]).to_csv(
+        out / "programmes.csv", index=False)  # both final versions
+    programmes = load_results(out).subset("gr2026", "Lindewaard").programmes
+    assert programmes["label"].is_unique
+    assert {"Samen Lindewaard (samen-lindewaard.pdf)", "Samen Lindewaard (samen-lindewaard-web)"} <= set(programmes["label"])

@@ -45,7 +45,8 @@ def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str 
     for gold_dir in gold_dirs:
         for gold in load_gold(gold_dir):
             path = str(Path(corpus_root) / gold.document)
-            programme = Programme(path, (path,), metadata_from_layout(gold.document))
+            # named as a scan names it (below the corpus root), so held-out verdicts match their gold file
+            programme = Programme(gold.document, (path,), metadata_from_layout(gold.document))
             text = read_programme(programme, scanner.settings.extractor)
             examples.append(GoldProgramme(gold, programme, text, scanner.matches(text)))
     return examples

@@ -2,8 +2,9 @@
 
 Every format carries the same verdicts as :mod:`programmacheck.results` (tests read each one back
 and compare): tidy CSV and Parquet (one row per programme × item, one row per evidence quote),
-one JSON document nesting evidence under its verdict, and an Excel workbook with a coloured
-overview matrix, per-theme coverage, evidence and gaps.
+one JSON document nesting evidence under its verdict, and an Excel workbook in the report's
+language with a coloured overview matrix, programmes, per-theme coverage, evidence and gaps,
+each sheet with filters, a frozen header and widths that fit, and links to the source pages.
 
 Each ``write_*`` function takes a destination folder and returns the files it wrote.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .links import SourceLinks
 from .results import (
     VERDICT_COLOURS,
     Results,
@@ -91,6 +93,31 @@ def _excel_value(value: object) -> object:
     return _EXCEL_ILLEGAL.sub("", value)[:_EXCEL_MAX_CELL] if isinstance(value, str) else value
 
 
+#: The workbook's sheets (API name → label per language) and its column labels; a column not
+#: listed (an item id) keeps its name.
+SHEETS = {
+    "overview": {"nl": "overzicht", "en": "overview"}, "programmes": {"nl": "programma's", "en": "programmes"},
+    "themes": {"nl": "thema's", "en": "themes"}, "evidence": {"nl": "citaten", "en": "evidence"},
+    "gaps": {"nl": "gaten", "en": "gaps"}, "items": {"nl": "punten", "en": "items"},
+    "legend": {"nl": "legenda", "en": "legend"},
+}
+COLUMN_LABELS = {
+    "nl": {"document": "document", "party": "partij", "label": "naam in rapport", "municipality": "gemeente",
+           "election": "verkiezing", "year": "jaar", "status": "status", "date": "datum", "url": "url",
+           "party_from": "partijnaam uit", "theme_id": "thema", "theme": "themanaam", "items": "punten",
+           "addressed": "behandeld", "partial": "gedeeltelijk", "contrary": "strijdig", "absent": "afwezig",
+           "share_addressed": "aandeel behandeld", "share_partial": "aandeel gedeeltelijk", "item_id": "punt",
+           "verdict": "oordeel", "rank": "rang", "page": "pagina", "section": "hoofdstuk", "quote": "citaat",
+           "score": "score", "signals": "signalen", "programmes": "programma's", "mentioned": "genoemd",
+           "partial_by": "gedeeltelijk door", "contrary_by": "strijdig bij", "text": "tekst", "parent": "hoofdpunt",
+           "code": "code (csv)", "page_label": "gedrukte pagina"},
+    "en": {"label": "label in report", "code": "code (csv)", "page_label": "printed page"},
+}
+#: Columns of long text: wide and wrapped.  Others get the width of their longest value, up to a cap.
+_WIDE_COLUMNS = ("quote", "text", "partial_by", "contrary_by")
+_WIDE, _NARROWEST, _WIDEST = 70, 6, 40
+
+
 def _overview(results: Results) -> pd.DataFrame:
     """The verdict matrix with the programme's party, municipality and election in front."""
     matrix = verdict_matrix(results)
@@ -104,54 +131,98 @@ def _legend(lang: str) -> pd.DataFrame:
     from .html_report import ui_strings
 
     labels = ui_strings(lang)
-    return pd.DataFrame({"verdict": list(VERDICT_COLOURS), "label": [labels[v] for v in VERDICT_COLOURS]})
+    return pd.DataFrame({"verdict": [labels[v] for v in VERDICT_COLOURS], "code": list(VERDICT_COLOURS)})
 
 
-def _style_sheet(sheet, frame: pd.DataFrame, wide_columns: tuple[str, ...]) -> None:
-    """Readable column widths; long text columns wide and wrapped."""
-    from openpyxl.styles import Alignment
+def _programmes_sheet(results: Results) -> pd.DataFrame:
+    return results.programmes[["label", "municipality", "election", "status", "date", "document", "url", "party_from"]]
+
+
+def _style_sheet(sheet, frame: pd.DataFrame) -> None:
+    """Filters on the header, the header frozen, widths that fit the values, long text wrapped."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     wrap = Alignment(wrap_text=True, vertical="top")
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
     for number, name in enumerate(frame.columns, start=1):
         letter = get_column_letter(number)
-        wide = name in wide_columns
-        sheet.column_dimensions[letter].width = 70 if wide else max(9, min(30, len(str(name)) + 2))
-        if wide:
+        if name in _WIDE_COLUMNS:
+            sheet.column_dimensions[letter].width = _WIDE
             for cell in sheet[letter][1:]:
                 cell.alignment = wrap
+            continue
+        longest = max([len(str(c.value)) for c in sheet[letter] if c.value is not None], default=0)
+        sheet.column_dimensions[letter].width = max(_NARROWEST, min(_WIDEST, longest + 3))  # +3: the filter button
 
 
-def _colour_verdicts(sheet) -> None:
+def _colour_verdicts(sheet, labels: dict[str, str]) -> None:
     """Fill every cell holding a verdict with that verdict's colour (the palette of all reports)."""
     from openpyxl.styles import PatternFill
 
-    fills = {v: PatternFill("solid", fgColor="FF" + c.lstrip("#").upper()) for v, c in VERDICT_COLOURS.items()}
+    fills = {labels[v]: PatternFill("solid", fgColor="FF" + c.lstrip("#").upper()) for v, c in VERDICT_COLOURS.items()}
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if cell.value in fills:
                 cell.fill = fills[cell.value]
 
 
-def write_xlsx(results: Results, out: Path, lang: str = "nl") -> list[Path]:
-    """An Excel workbook: overview (coloured verdict matrix), themes, evidence, gaps, items, legend."""
+def _link(cell, href: str) -> None:
+    from openpyxl.styles import Font
+
+    cell.hyperlink = href
+    cell.font = Font(color="FF0B5CAD", underline="single")
+
+
+def _link_sources(book, results: Results, links: SourceLinks, names: dict[str, str]) -> None:
+    """Evidence pages and the overview's verdict cells link to the source page of their (first) quote."""
+    evidence = tidy_evidence(results)
+    page_column = list(evidence.columns).index("page") + 1
+    for row, quote in enumerate(evidence.itertuples(index=False), start=2):
+        page = None if pd.isna(quote.page) else int(quote.page)
+        _link(book[names["evidence"]].cell(row=row, column=page_column), links.href(quote.document, page, quote.section))
+    first = results.evidence[results.evidence["rank"] == 1].set_index(["document", "item_id"])
+    overview = book[names["overview"]]
+    items = {c.value: c.column for c in overview[1]}
+    for row in range(2, overview.max_row + 1):
+        document = overview.cell(row=row, column=1).value
+        for item_id, column in items.items():
+            if (document, item_id) in first.index:
+                quote = first.loc[(document, item_id)]
+                page = None if pd.isna(quote["page"]) else int(quote["page"])
+                _link(overview.cell(row=row, column=column), links.href(document, page, quote["section"]))
+
+
+def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | None = None) -> list[Path]:
+    """An Excel workbook in the report's language: overview (coloured verdict matrix whose cells link
+    to the source page), programmes, themes, evidence (pages linked), gaps, items, legend."""
+    from .html_report import ui_strings
+
+    labels = ui_strings(lang)
+    verdict_labels = {v: labels[v] for v in VERDICT_COLOURS}
     out.mkdir(parents=True, exist_ok=True)
     file = out / XLSX_FILE
-    sheets = {
-        "overview": (_overview(results), ("document",)),
-        "themes": (theme_coverage(results), ()),
-        "evidence": (tidy_evidence(results), ("quote",)),
-        "gaps": (gaps(results), ("text",)),
-        "items": (results.items, ("text",)),
-        "legend": (_legend(lang), ()),
-    }
+    evidence = tidy_evidence(results).assign(verdict=lambda f: f["verdict"].map(verdict_labels))
+    overview = _overview(results)
+    item_columns = list(overview.columns[4:])
+    overview[item_columns] = overview[item_columns].apply(lambda column: column.map(verdict_labels))
+    frames = {"overview": overview, "programmes": _programmes_sheet(results), "themes": theme_coverage(results),
+              "evidence": evidence, "gaps": gaps(results), "items": results.items, "legend": _legend(lang)}
+    names = {key: SHEETS[key][lang] for key in frames}
+    header = COLUMN_LABELS[lang]  # a column it does not list keeps its (English) API name
     with pd.ExcelWriter(file, engine="openpyxl") as writer:
-        for name, (frame, wide_columns) in sheets.items():
-            frame.map(_excel_value).to_excel(
-                writer, sheet_name=name, index=False, freeze_panes=(1, 1))
-            _style_sheet(writer.sheets[name], frame, wide_columns)
-        _colour_verdicts(writer.sheets["overview"])
-        _colour_verdicts(writer.sheets["legend"])
+        for key, frame in frames.items():
+            frame.map(_excel_value).to_excel(writer, sheet_name=names[key], index=False, freeze_panes=(1, 1))
+            sheet = writer.sheets[names[key]]
+            for cell in sheet[1]:
+                cell.value = header.get(cell.value, cell.value)
+            _style_sheet(sheet, frame)
+        writer.sheets[names["overview"]].freeze_panes = "E2"  # party, municipality and election stay in view
+        _colour_verdicts(writer.sheets[names["overview"]], verdict_labels)
+        _colour_verdicts(writer.sheets[names["legend"]], verdict_labels)
+        _link_sources(writer.book, results, SourceLinks(results.programmes, out, pdf_base), names)
     return [file]
 
 
@@ -165,10 +236,14 @@ def read_verdicts(file: Path) -> pd.DataFrame:
     elif suffix == ".json":
         document = json.loads(file.read_text(encoding="utf-8"))
         frame = pd.DataFrame([{"document": p["document"], **v} for p in document["programmes"] for v in p["verdicts"]])
-    elif suffix == ".xlsx":
-        wide = pd.read_excel(file, sheet_name="overview", dtype=str)
-        frame = wide.drop(columns=["party", "municipality", "election"]).melt(
-            id_vars="document", var_name="item_id", value_name="verdict")
+    elif suffix == ".xlsx":  # the first sheet is the overview, in either language
+        from .html_report import UI_STRINGS
+
+        wide = pd.read_excel(file, sheet_name=0, dtype=str)
+        wide = wide.rename(columns={wide.columns[0]: "document"}).drop(columns=list(wide.columns[1:4]))
+        frame = wide.melt(id_vars="document", var_name="item_id", value_name="verdict")
+        verdicts = {strings[v]: v for strings in UI_STRINGS.values() for v in VERDICT_COLOURS}
+        frame["verdict"] = frame["verdict"].map(verdicts)
         frame["score"] = float("nan")
     else:
         raise ValueError(f"{file}: unknown export format")

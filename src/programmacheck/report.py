@@ -1,7 +1,8 @@
 """Stage 4, report: the output folder and the per-theme coverage table.
 
 The output folder is the public interface (see README, "Outputs"):
-``verdicts.csv``, ``evidence.csv``, ``paragraphs.jsonl``, ``failures.csv`` and ``run.json``.
+``verdicts.csv``, ``evidence.csv``, ``programmes.csv``, ``paragraphs.jsonl``, ``failures.csv``
+and ``run.json``.
 Rows are written to temporary files that replace the real ones only when the folder is closed
 (``os.replace``), so a reader never sees a half-written result: an interrupted batch leaves the
 previous results (and the store, which keeps every finished programme, see ``store.py``).
@@ -20,14 +21,16 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .checklist import Checklist
-from .programmes import METADATA_COLUMNS
+from .page_labels import printed_labels
+from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
 
 if TYPE_CHECKING:
     from .pipeline import Failure, ProgrammeResult
 
 VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
-EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals")
+EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label")
 FAILURE_COLUMNS = ("document", "message")
+PROGRAMME_FILE_COLUMNS = ("document", *METADATA_COLUMNS, *DETAIL_COLUMNS)
 
 
 #: Suffix of the files being written; they replace the real ones on ``close``.
@@ -44,6 +47,7 @@ class OutputFolder:
         self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
         self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
         self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
+        self._programmes = self._csv("programmes.csv", PROGRAMME_FILE_COLUMNS)
         self._paragraphs = self._open("paragraphs.jsonl")
         self.programmes = 0  # a count, not the results: a batch of thousands must not pile up in memory
         self.failures: list[Failure] = []
@@ -62,12 +66,17 @@ class OutputFolder:
     def add(self, result: ProgrammeResult) -> None:
         (_, vw), (_, ew) = self._verdicts, self._evidence
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
+        self._programmes[1].writerow([result.programme.document,
+                                      *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])])
+        files = result.programme.files
+        labels = printed_labels(files[0]) if len(files) == 1 and files[0].lower().endswith(".pdf") else {}
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
             vw.writerow([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
                          first.page if first else "", first.quote if first else "", *meta])
             for rank, e in enumerate(v.evidence, start=1):
-                ew.writerow([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}", ";".join(e.signals)])
+                ew.writerow([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}", ";".join(e.signals),
+                             labels.get(e.page, "")])
         for p in result.paragraphs:
             self._paragraphs.write(json.dumps({"document": p.document, "page": p.page, "section": p.section,
                                                "text": p.text, "kind": p.kind, "ocr": p.ocr,

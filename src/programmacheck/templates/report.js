@@ -1,5 +1,6 @@
 // Inlined into every report by html_report.py. Clicking (or Enter/Space on) a heatmap cell shows
-// that cell's evidence block in the side panel; the blocks are rendered, hidden, in the page.
+// a copy of that cell's evidence block in the side panel; the blocks stay in their cells, hidden
+// on screen and shown under each cell in print.
 (function () {
   "use strict";
   var panel = document.getElementById("detail");
@@ -11,11 +12,13 @@
   function show(button) {
     var block = document.getElementById(button.getAttribute("data-detail"));
     if (!block) { return; }
-    if (shown) { shown.hidden = true; }
+    if (shown) { shown.remove(); }
     if (selected) { selected.classList.remove("selected"); selected.firstElementChild.setAttribute("aria-pressed", "false"); }
     if (placeholder) { placeholder.hidden = true; }
-    block.hidden = false;
-    shown = block;
+    shown = block.cloneNode(true);
+    shown.removeAttribute("id");
+    shown.hidden = false;
+    panel.appendChild(shown);
     selected = button.parentElement;
     selected.classList.add("selected");
     button.setAttribute("aria-pressed", "true");
