@@ -170,6 +170,7 @@ PROSE_WORDS = 12
 #: What closes a paragraph: sentence punctuation or a closing quote or bracket.
 _CLOSED = re.compile(r"[.!?:;'\"”’»)\]]$")
 _SENTENCE_CLOSED = re.compile(r"[.!?]['\"”’»)\]]*$")
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 _REFERENCE_WORD = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
 #: A reference page's words are looked for in the paragraphs filed on it and on the pages before
@@ -178,8 +179,11 @@ PAGES_BACK = 2
 
 
 def is_cut(previous: str, text: str) -> bool:
-    """A paragraph that begins in lower case after one that stopped without closing punctuation."""
-    return text[:1].islower() and _CLOSED.search(previous.rstrip()) is None
+    """A paragraph that begins in lower case after one that stopped without closing punctuation.
+
+    A web address begins in lower case by nature: a list of sources ("• https://…") is no cut.
+    """
+    return text[:1].islower() and not _WEB_ADDRESS.match(text) and _CLOSED.search(previous.rstrip()) is None
 
 
 def cut_share(found: Sequence[Paragraph]) -> float:

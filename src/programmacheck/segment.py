@@ -248,10 +248,18 @@ def _continues(block: _Block, line: Line, kind: str, level: int | None, style: S
     if line.break_before:
         return False
     if kind == "bullet":  # "zie paragraaf \n 2.3 …" or "behouden \n – kappen met kappen –" goes on
-        weak = NUMBERED.match(line.text) is not None or WEAK_MARKER.match(line.text) is not None
+        dash = WEAK_MARKER.match(line.text)
+        weak = NUMBERED.match(line.text) is not None or dash is not None
+        # Inside a bullet of another marker, a dash clause wrapped to a line start goes on too.
+        in_bullet = (
+            block.kind == "bullet"
+            and dash is not None
+            and not WEAK_MARKER.match(block.lines[0].text)
+            and line.text[dash.end() :][:1].islower()
+        )
         return (
             weak
-            and block.kind == "body"
+            and (block.kind == "body" or in_bullet)
             and not _ends_sentence(block.last.text)
             and _close_below(block.last, line, style)
         )
@@ -267,6 +275,8 @@ def _continues(block: _Block, line: Line, kind: str, level: int | None, style: S
         return True  # plain text: only blank lines, bullets and headings break
     if line.top < previous.top - 1 or (previous.x1 is not None and line.x0 is not None and line.x0 > previous.x1):
         return not _ends_sentence(previous.text)  # next column: continue a sentence only
+    if line.text[:1].islower() and not _ends_sentence(previous.text) and not _size_changed(previous, line):
+        return True  # a sentence resumes below a picture or a quote set into its column
     if not _close_below(previous, line, style) or _size_changed(previous, line):
         return False
     if not _ends_sentence(previous.text):
@@ -309,6 +319,17 @@ def _short(previous: Line, block: _Block) -> bool:
     return previous.x1 - previous.x0 < SHORT_LINE_RATIO * max(widths)
 
 
+def _goes_on_in_lower_case(block: _Block, line: Line, style: Style) -> bool:
+    """A line in lower case right below an unfinished line of text, in the same size."""
+    return (
+        block.kind != "heading"
+        and line.text[:1].islower()
+        and not _ends_sentence(block.last.text)
+        and _close_below(block.last, line, style)
+        and not _size_changed(block.last, line)
+    )
+
+
 def _joins_across_break(block: _Block, kind: str) -> bool:
     """A paragraph that stopped mid-sentence at a page end goes on on the next page."""
     return block.kind in ("body", "bullet") and kind == "body" and not _ends_sentence(block.last.text)
@@ -318,9 +339,11 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
     blocks: list[_Block] = []
     for page in extracted.pages:
         for number, line in enumerate(page.lines):
-            level = style.heading_level(line)
-            kind = _kind(line, level)
             current = blocks[-1] if blocks else None
+            level = style.heading_level(line)
+            if level is not None and number and current is not None and _goes_on_in_lower_case(current, line, style):
+                level = None  # a bold sentence running on inside a paragraph is no heading
+            kind = _kind(line, level)
             if current is None:
                 joins = False
             elif number == 0:

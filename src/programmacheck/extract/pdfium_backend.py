@@ -100,12 +100,20 @@ def _icon_bullet(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, start: int, end: i
 
     The glyph's Unicode is whatever the icon font's designer mapped it to, usually a digit or a
     letter, so it reads as part of the text ("6 Meer blauw op straat").  The PDF font flags say
-    which fonts are symbolic; text fonts set the non-symbolic flag.
+    which fonts are symbolic, but many producers flag every subset font symbolic, so the icon's
+    font must also be of another family than the text's (not a bold numeral before regular text).
     """
     if end - start < 2 or text[start].isspace() or not text[start + 1].isspace():
         return False
-    head = _first_letter(text, start + 1, end)
-    return _font_flags(raw_page, start) & _SYMBOLIC and not _font_flags(raw_page, head) & _SYMBOLIC
+    glyph_flags, glyph_font = _font_info(raw_page, start)
+    if not glyph_flags & _SYMBOLIC:
+        return False
+    return _family(glyph_font) != _family(_font_info(raw_page, _first_letter(text, start + 1, end))[1])
+
+
+def _family(font: str) -> str:
+    """"ABCDEF+Barlow-Bold" → "barlow": the subset prefix and the style dropped."""
+    return re.split(r"[-,_ ]", font.rsplit("+", 1)[-1], maxsplit=1)[0].casefold()
 
 
 def _first_letter(text: str, start: int, end: int) -> int:
@@ -218,19 +226,18 @@ def _font_size(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
     return pdfium_c.FPDFText_GetFontSize(raw_page, index) * (scale or 1.0)
 
 
-def _font_flags(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> int:
+def _font_info(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> tuple[int, str]:
+    """A character's font descriptor flags and font name."""
+    buffer = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
     flags = ctypes.c_int()
-    pdfium_c.FPDFText_GetFontInfo(raw_page, index, None, 0, flags)
-    return flags.value
+    pdfium_c.FPDFText_GetFontInfo(raw_page, index, buffer, _FONT_NAME_BUFFER, flags)
+    return flags.value, buffer.value.decode("utf-8", "replace")
 
 
 def _is_bold(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
     if pdfium_c.FPDFText_GetFontWeight(raw_page, index) >= 600:
         return True
-    buffer = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
-    flags = ctypes.c_int()
-    pdfium_c.FPDFText_GetFontInfo(raw_page, index, buffer, _FONT_NAME_BUFFER, flags)
-    return _BOLD_NAME.search(buffer.value.decode("utf-8", "replace")) is not None
+    return _BOLD_NAME.search(_font_info(raw_page, index)[1]) is not None
 
 
 def _count_images(page: pdfium.PdfPage) -> int:
