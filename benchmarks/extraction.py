@@ -178,18 +178,23 @@ _DIGITS = re.compile(r"\d+")
 PAGES_BACK = 2
 
 
-def is_cut(previous: str, text: str) -> bool:
+def is_cut(previous: Paragraph, paragraph: Paragraph) -> bool:
     """A paragraph that begins in lower case after one that stopped without closing punctuation.
 
-    A web address begins in lower case by nature: a list of sources ("• https://…") is no cut.
+    Two kinds begin in lower case by nature and are no cut: a web address (a list of sources,
+    "• https://…"), and the next item of a list (a bullet after a bullet: "• een rem op …"),
+    which opens at its own marker.
     """
-    return text[:1].islower() and not _WEB_ADDRESS.match(text) and _CLOSED.search(previous.rstrip()) is None
+    text = paragraph.text
+    if not text[:1].islower() or _WEB_ADDRESS.match(text) or previous.kind == paragraph.kind == "bullet":
+        return False
+    return _CLOSED.search(previous.text.rstrip()) is None
 
 
 def cut_share(found: Sequence[Paragraph]) -> float:
     """Share of non-heading paragraphs cut from the body paragraph before them."""
-    body = [p.text for p in found if p.kind != "heading"]
-    cut = sum(is_cut(previous, text) for previous, text in zip(body, body[1:]))
+    body = [p for p in found if p.kind != "heading"]
+    cut = sum(is_cut(previous, paragraph) for previous, paragraph in zip(body, body[1:]))
     return cut / len(body) if body else 0.0
 
 

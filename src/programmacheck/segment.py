@@ -45,6 +45,8 @@ MAX_BOLD_HEADING_WORDS = 12
 GAP_RATIO = 1.4  # a line pitch this much above the usual one opens a paragraph
 SHORT_LINE_RATIO = 0.66  # a sentence-final line this much shorter than its block ends it
 
+MAX_ASIDES = 3  # blocks (pull quotes, captions) that may stand between a paragraph and its resumption
+
 WINDOW_WORDS = 40
 MAX_SENTENCE_WORDS = 60
 _CLAUSE_BREAK = re.compile(r"(?<=[,;])\s+")
@@ -352,11 +354,34 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
                 )
             else:
                 joins = _continues(current, line, kind, level, style)
+            resumed = None if joins else _resumed(blocks, line, kind, page.skip_matching)
             if joins:
                 current.lines.append(line)  # type: ignore[union-attr]
+            elif resumed is not None:
+                blocks.append(blocks.pop(resumed))  # the aside now reads before the paragraph it interrupted
+                blocks[-1].lines.append(line)
             else:
                 blocks.append(_Block(page.number, kind, level, [line], page.skip_matching, page.ocr))
     return blocks
+
+
+def _resumed(blocks: Sequence[_Block], line: Line, kind: str, skip: bool) -> int | None:
+    """The paragraph a lower-case line resumes after an aside (a pull quote, a caption, a heading
+    drawn in between) interrupted it mid-sentence: the index of that block, or None.
+
+    Asides are set in another size than the text, so the blocks skipped over must all be.
+    """
+    if kind != "body" or not line.text[:1].islower() or line.break_before:
+        return None
+    for index in range(len(blocks) - 1, max(-1, len(blocks) - 2 - MAX_ASIDES), -1):
+        block = blocks[index]
+        if block.kind in ("body", "bullet") and not _size_changed(block.last, line):
+            if index == len(blocks) - 1 or _ends_sentence(block.last.text) or block.skip != skip:
+                return None
+            return index
+        if block.kind != "heading" and not _size_changed(block.last, line):
+            return None
+    return None
 
 
 def paragraphs(document: str, extracted: ExtractedDocument) -> list[Paragraph]:
