@@ -218,27 +218,28 @@ def words(text: str) -> list[str]:
 
 
 def reference_pages(pdftotext_output: str) -> list[list[list[str]]]:
-    """The body text of each page of poppler's text, as blocks (split at blank lines) of words.
+    """The body text of each page of poppler's text, as lines of words.
 
     Lines repeated on many pages (running headers and footers, which the extractor drops on
-    purpose) are left out, and line-end hyphens joined.
+    purpose) are left out.  A word broken at a line end is joined onto its first line.  Lines,
+    not poppler's blocks, are the unit: where columns or pull quotes meet, poppler's blocks mix
+    lines of both, while its lines stay whole.
     """
     pages = [page.split("\n") for page in pdftotext_output.split("\f")]
     counts = Counter(key for page in pages for key in {_line_key(line) for line in page if line.strip()})
     floor = 3 if len(pages) >= 6 else 2
     result = []
     for page in pages:
-        blocks, text, broken = [], "", False
-        for line in (*page, ""):
-            line = line.strip()
-            if not line and not broken:  # a word broken at a line end goes on past a blank line
-                blocks.append(words(text))
-                text = ""
-            elif line and counts[_line_key(line)] < floor:
-                broken = line.endswith(("-", "\xad")) and line[-2:-1].isalpha()
-                text += line[:-1] if broken else line + " "
-        blocks.append(words(text))
-        result.append([block for block in blocks if block])
+        kept = [line.strip() for line in page if line.strip() and counts[_line_key(line)] < floor]
+        lines = []
+        for index, line in enumerate(kept):
+            if lines and lines[-1][1]:  # the previous line ended in a broken word: its rest is taken
+                line = line.split(maxsplit=1)[1] if len(line.split(maxsplit=1)) > 1 else ""
+            broken = line.endswith(("-", "\xad")) and line[-2:-1].isalpha() and index + 1 < len(kept)
+            if broken:
+                line = line[:-1] + kept[index + 1].split(maxsplit=1)[0]
+            lines.append((words(line), broken))
+        result.append([line_words for line_words, _ in lines if line_words])
     return result
 
 
@@ -247,33 +248,37 @@ def _line_key(line: str) -> str:
 
 
 def pdftotext(path: Path) -> str:
-    """Poppler's reading of a PDF (``apt-get install poppler-utils``)."""
-    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
+    """Poppler's reading of a PDF in content-stream order (``apt-get install poppler-utils``).
+
+    Raw order, because poppler's own layout analysis joins the lines of two columns that share
+    a baseline into one line, which would count its mistakes as words we lost.
+    """
+    done = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{path}: pdftotext failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout.decode("utf-8", errors="replace")
 
 
 def word_recall(reference: Sequence[Sequence[Sequence[str]]], found: Sequence[Paragraph]) -> float:
-    """Share of the reference's words found, in order within each block, in the paragraphs.
+    """Share of the reference's words found, in order within each line, in the paragraphs.
 
-    Each block of reference page n is aligned (longest matching blocks, in order) with the words
-    of the paragraphs filed on pages n - PAGES_BACK … n.  Blocks may come in any order: poppler's
-    column order is no authority; a line lost, a word dropped or a sentence scrambled is.
+    Each line of reference page n is aligned (longest matching blocks, in order) with the words
+    of the paragraphs filed on pages n - PAGES_BACK … n.  Lines may come in any order: poppler's
+    column order is no authority; a line lost, a word dropped or a line scrambled is.
     """
     by_page: dict[int, list[str]] = {}
     for paragraph in found:
         by_page.setdefault(paragraph.page, []).extend(words(paragraph.text))
     total = matched = 0
     matcher = SequenceMatcher(autojunk=False)
-    for number, blocks in enumerate(reference, start=1):
-        if not blocks:
+    for number, lines in enumerate(reference, start=1):
+        if not lines:
             continue
         matcher.set_seq2([w for page in range(number - PAGES_BACK, number + 1) for w in by_page.get(page, [])])
-        for block in blocks:
-            matcher.set_seq1(list(block))
+        for line in lines:
+            matcher.set_seq1(list(line))
             matched += sum(match.size for match in matcher.get_matching_blocks())
-            total += len(block)
+            total += len(line)
     return matched / total if total else 1.0
 
 

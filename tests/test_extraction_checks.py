@@ -66,7 +66,7 @@ def test_unmatchable_share_counts_skipped_prose_apart_from_contents_lines() -> N
     assert checks.unmatchable_share(found, prose_only=True) == pytest.approx(1 / 4)
 
 
-def test_poppler_pages_lose_running_lines_and_join_broken_words() -> None:
+def test_poppler_pages_lose_running_lines_and_join_broken_words_into_their_line() -> None:
     bodies = (
         "We bouwen woningen voor wie wacht op een huis-\n\nvesting.\n\nNieuwe alinea",
         "Zorg dichtbij",
