@@ -176,6 +176,10 @@ _DIGITS = re.compile(r"\d+")
 #: A reference page's words are looked for in the paragraphs filed on it and on the pages before
 #: it (a paragraph is filed under the page it starts on).
 PAGES_BACK = 2
+#: Poppler's two readings: with its layout analysis, which joins the lines of two columns that
+#: share a baseline into one; and raw, in content-stream order, which runs words together where
+#: the PDF positions them without a space character.
+POPPLER_MODES: tuple[tuple[str, ...], ...] = ((), ("-raw",))
 
 
 def is_cut(previous: Paragraph, paragraph: Paragraph) -> bool:
@@ -247,38 +251,46 @@ def _line_key(line: str) -> str:
     return _DIGITS.sub("#", line.casefold()).strip()
 
 
-def pdftotext(path: Path) -> str:
-    """Poppler's reading of a PDF in content-stream order (``apt-get install poppler-utils``).
-
-    Raw order, because poppler's own layout analysis joins the lines of two columns that share
-    a baseline into one line, which would count its mistakes as words we lost.
-    """
-    done = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
+def pdftotext(path: Path, options: Sequence[str] = ()) -> str:
+    """Poppler's reading of a PDF (``apt-get install poppler-utils``)."""
+    done = subprocess.run(["pdftotext", *options, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{path}: pdftotext failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout.decode("utf-8", errors="replace")
 
 
-def word_recall(reference: Sequence[Sequence[Sequence[str]]], found: Sequence[Paragraph]) -> float:
+def poppler_readings(path: Path) -> list[list[list[list[str]]]]:
+    """The PDF's reference pages as poppler reads them in each of :data:`POPPLER_MODES`."""
+    return [reference_pages(pdftotext(path, options)) for options in POPPLER_MODES]
+
+
+def word_recall(readings: Sequence[Sequence[Sequence[Sequence[str]]]], found: Sequence[Paragraph]) -> float:
     """Share of the reference's words found, in order within each line, in the paragraphs.
 
     Each line of reference page n is aligned (longest matching blocks, in order) with the words
     of the paragraphs filed on pages n - PAGES_BACK … n.  Lines may come in any order: poppler's
-    column order is no authority; a line lost, a word dropped or a line scrambled is.
+    column order is no authority; a line lost, a word dropped or a line scrambled is.  A page
+    counts by the reading (of ``readings``, one per poppler mode) that finds the most of it, so
+    that a fault of one poppler mode is not counted as ours, while a word we lost is missing in all.
     """
     by_page: dict[int, list[str]] = {}
     for paragraph in found:
         by_page.setdefault(paragraph.page, []).extend(words(paragraph.text))
     total = matched = 0
     matcher = SequenceMatcher(autojunk=False)
-    for number, lines in enumerate(reference, start=1):
-        if not lines:
-            continue
+    for number in range(1, max((len(reading) for reading in readings), default=0) + 1):
         matcher.set_seq2([w for page in range(number - PAGES_BACK, number + 1) for w in by_page.get(page, [])])
-        for line in lines:
-            matcher.set_seq1(list(line))
-            matched += sum(match.size for match in matcher.get_matching_blocks())
-            total += len(line)
+        best = (0, 0)
+        for reading in readings:
+            lines = reading[number - 1] if number <= len(reading) else []
+            page_matched = page_total = 0
+            for line in lines:
+                matcher.set_seq1(list(line))
+                page_matched += sum(match.size for match in matcher.get_matching_blocks())
+                page_total += len(line)
+            if page_total and (not best[1] or page_matched / page_total > best[0] / best[1]):
+                best = (page_matched, page_total)
+        matched, total = matched + best[0], total + best[1]
     return matched / total if total else 1.0
 
 
@@ -328,7 +340,7 @@ def check_programme(programme: Programme, backend: str = DEFAULT_PDF_BACKEND) ->
     seconds = time.perf_counter() - start
     recall = None
     if len(programme.files) == 1 and programme.files[0].lower().endswith(".pdf") and not ocr:
-        recall = word_recall(reference_pages(pdftotext(Path(programme.files[0]))), found)
+        recall = word_recall(poppler_readings(Path(programme.files[0])), found)
     return Checks(
         programme.document,
         sum(p.kind != "heading" for p in found),

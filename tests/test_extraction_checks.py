@@ -84,13 +84,22 @@ def test_poppler_pages_lose_running_lines_and_join_broken_words_into_their_line(
 def test_word_recall_is_one_for_the_same_words_and_drops_for_lost_or_scrambled_ones() -> None:
     reference = [[["de", "gemeente", "bouwt", "betaalbare", "woningen"], ["wonen", "eerst"]], [["schulden", "worden", "opgelost"]]]
     whole = [para("De gemeente bouwt betaal-bare woningen."), para("Wonen Eerst"), para("Schulden worden opgelost.", page=2)]
-    assert checks.word_recall(reference, whole) == 1.0
+    assert checks.word_recall([reference], whole) == 1.0
     lost = [para("De gemeente bouwt woningen."), para("Wonen Eerst"), para("Schulden worden opgelost.", page=2)]
-    assert checks.word_recall(reference, lost) == pytest.approx(9 / 10)
+    assert checks.word_recall([reference], lost) == pytest.approx(9 / 10)
     scrambled = [para("woningen De gemeente bouwt betaalbare"), para("Wonen Eerst", page=2), para("Schulden worden opgelost.", page=2)]
-    assert checks.word_recall(reference, scrambled) < 1.0
+    assert checks.word_recall([reference], scrambled) < 1.0
     on_a_later_page = [para("De gemeente bouwt betaalbare woningen. Wonen Eerst", page=2), para("Schulden worden opgelost.", page=2)]
-    assert checks.word_recall(reference, on_a_later_page) == pytest.approx(3 / 10)
+    assert checks.word_recall([reference], on_a_later_page) == pytest.approx(3 / 10)
+
+
+def test_word_recall_counts_each_page_by_the_reading_that_finds_most_of_it() -> None:
+    found = [para("Wonen Eerst voor iedereen"), para("Schulden worden opgelost.", page=2)]
+    joined = [[["woneneerst", "voor", "iedereen"]], [["schulden", "worden", "opgelost"]]]
+    spaced = [[["wonen", "eerst", "voor", "iedereen"]], [["schulden", "wordenopgelost"]]]
+    assert checks.word_recall([joined], found) == pytest.approx(5 / 6)
+    assert checks.word_recall([joined, spaced], found) == 1.0
+    assert checks.word_recall([joined, spaced], found[:1]) == pytest.approx(4 / 7)
 
 
 def test_targets_are_failed_only_by_text_layer_programmes_that_miss_them() -> None:
