@@ -2,7 +2,8 @@
 
 :func:`paragraphs` joins lines into paragraphs by vertical gap, indentation, font, bullets and
 numbered proposals; joins words hyphenated at a line end; follows a paragraph across a page or
-column break when it stopped mid-sentence; and tracks the heading path.  Plain-text sources
+column break, or past a pull quote or caption, when it stopped mid-sentence; keeps a bold
+sentence running on in lower case inside its paragraph; and tracks the heading path.  Plain-text sources
 (no geometry) split at the blank lines the extractor marked.
 
 :func:`passages` is the one place that cuts paragraphs into sentence windows, short enough to
@@ -369,18 +370,16 @@ def _resumed(blocks: Sequence[_Block], line: Line, kind: str, skip: bool) -> int
     """The paragraph a lower-case line resumes after an aside (a pull quote, a caption, a heading
     drawn in between) interrupted it mid-sentence: the index of that block, or None.
 
-    Asides are set in another size than the text, so the blocks skipped over must all be.
+    Asides are headings or set in another size than the text; the first block back in the
+    line's own size is the only candidate (the one right before the line was judged already).
     """
     if kind != "body" or not line.text[:1].islower() or line.break_before:
         return None
     for index in range(len(blocks) - 1, max(-1, len(blocks) - 2 - MAX_ASIDES), -1):
         block = blocks[index]
-        if block.kind in ("body", "bullet") and not _size_changed(block.last, line):
-            if index == len(blocks) - 1 or _ends_sentence(block.last.text) or block.skip != skip:
-                return None
-            return index
         if block.kind != "heading" and not _size_changed(block.last, line):
-            return None
+            interrupted = index < len(blocks) - 1 and not _ends_sentence(block.last.text) and block.skip == skip
+            return index if interrupted else None
     return None
 
 
