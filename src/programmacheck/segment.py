@@ -2,7 +2,8 @@
 
 :func:`paragraphs` joins lines into paragraphs by vertical gap, indentation, font, bullets and
 numbered proposals; joins words hyphenated at a line end; follows a paragraph across a page or
-column break when it stopped mid-sentence; and tracks the heading path.  Plain-text sources
+column break, or past a pull quote or caption, when it stopped mid-sentence; keeps a bold
+sentence running on in lower case inside its paragraph; and tracks the heading path.  Plain-text sources
 (no geometry) split at the blank lines the extractor marked.
 
 :func:`passages` is the one place that cuts paragraphs into sentence windows, short enough to
@@ -44,6 +45,8 @@ MAX_HEADING_WORDS = 20
 MAX_BOLD_HEADING_WORDS = 12
 GAP_RATIO = 1.4  # a line pitch this much above the usual one opens a paragraph
 SHORT_LINE_RATIO = 0.66  # a sentence-final line this much shorter than its block ends it
+
+MAX_ASIDES = 3  # blocks (pull quotes, captions) that may stand between a paragraph and its resumption
 
 WINDOW_WORDS = 40
 MAX_SENTENCE_WORDS = 60
@@ -248,10 +251,18 @@ def _continues(block: _Block, line: Line, kind: str, level: int | None, style: S
     if line.break_before:
         return False
     if kind == "bullet":  # "zie paragraaf \n 2.3 …" or "behouden \n – kappen met kappen –" goes on
-        weak = NUMBERED.match(line.text) is not None or WEAK_MARKER.match(line.text) is not None
+        dash = WEAK_MARKER.match(line.text)
+        weak = NUMBERED.match(line.text) is not None or dash is not None
+        # Inside a bullet of another marker, a dash clause wrapped to a line start goes on too.
+        in_bullet = (
+            block.kind == "bullet"
+            and dash is not None
+            and not WEAK_MARKER.match(block.lines[0].text)
+            and line.text[dash.end() :][:1].islower()
+        )
         return (
             weak
-            and block.kind == "body"
+            and (block.kind == "body" or in_bullet)
             and not _ends_sentence(block.last.text)
             and _close_below(block.last, line, style)
         )
@@ -267,6 +278,8 @@ def _continues(block: _Block, line: Line, kind: str, level: int | None, style: S
         return True  # plain text: only blank lines, bullets and headings break
     if line.top < previous.top - 1 or (previous.x1 is not None and line.x0 is not None and line.x0 > previous.x1):
         return not _ends_sentence(previous.text)  # next column: continue a sentence only
+    if line.text[:1].islower() and not _ends_sentence(previous.text) and not _size_changed(previous, line):
+        return True  # a sentence resumes below a picture or a quote set into its column
     if not _close_below(previous, line, style) or _size_changed(previous, line):
         return False
     if not _ends_sentence(previous.text):
@@ -309,6 +322,17 @@ def _short(previous: Line, block: _Block) -> bool:
     return previous.x1 - previous.x0 < SHORT_LINE_RATIO * max(widths)
 
 
+def _goes_on_in_lower_case(block: _Block, line: Line, style: Style) -> bool:
+    """A line in lower case right below an unfinished line of text, in the same size."""
+    return (
+        block.kind != "heading"
+        and line.text[:1].islower()
+        and not _ends_sentence(block.last.text)
+        and _close_below(block.last, line, style)
+        and not _size_changed(block.last, line)
+    )
+
+
 def _joins_across_break(block: _Block, kind: str) -> bool:
     """A paragraph that stopped mid-sentence at a page end goes on on the next page."""
     return block.kind in ("body", "bullet") and kind == "body" and not _ends_sentence(block.last.text)
@@ -318,9 +342,11 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
     blocks: list[_Block] = []
     for page in extracted.pages:
         for number, line in enumerate(page.lines):
-            level = style.heading_level(line)
-            kind = _kind(line, level)
             current = blocks[-1] if blocks else None
+            level = style.heading_level(line)
+            if level is not None and number and current is not None and _goes_on_in_lower_case(current, line, style):
+                level = None  # a bold sentence running on inside a paragraph is no heading
+            kind = _kind(line, level)
             if current is None:
                 joins = False
             elif number == 0:
@@ -329,11 +355,32 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
                 )
             else:
                 joins = _continues(current, line, kind, level, style)
+            resumed = None if joins else _resumed(blocks, line, kind, page.skip_matching)
             if joins:
                 current.lines.append(line)  # type: ignore[union-attr]
+            elif resumed is not None:
+                blocks.append(blocks.pop(resumed))  # the aside now reads before the paragraph it interrupted
+                blocks[-1].lines.append(line)
             else:
                 blocks.append(_Block(page.number, kind, level, [line], page.skip_matching, page.ocr))
     return blocks
+
+
+def _resumed(blocks: Sequence[_Block], line: Line, kind: str, skip: bool) -> int | None:
+    """The paragraph a lower-case line resumes after an aside (a pull quote, a caption, a heading
+    drawn in between) interrupted it mid-sentence: the index of that block, or None.
+
+    Asides are headings or set in another size than the text; the first block back in the
+    line's own size is the only candidate (the one right before the line was judged already).
+    """
+    if kind != "body" or not line.text[:1].islower() or line.break_before:
+        return None
+    for index in range(len(blocks) - 1, max(-1, len(blocks) - 2 - MAX_ASIDES), -1):
+        block = blocks[index]
+        if block.kind != "heading" and not _size_changed(block.last, line):
+            interrupted = index < len(blocks) - 1 and not _ends_sentence(block.last.text) and block.skip == skip
+            return index if interrupted else None
+    return None
 
 
 def paragraphs(document: str, extracted: ExtractedDocument) -> list[Paragraph]:

@@ -32,7 +32,9 @@ from ..records import Paragraph
 #: Raised whenever a change to programmacheck's reading (extraction, OCR, segmentation) gives the
 #: same bytes other paragraphs, so that stored texts made before it are read again.
 #: 2 since OCR blurs dithered scans and drops uncertain words, and slightly clockwise text is kept.
-READING_REVISION = 2
+#: 3 since margin line numbers are dropped, icon-font bullets read as bullets, a line's font is read
+#: at its first letter and a run-in bold lead is no heading, and interrupted paragraphs resume.
+READING_REVISION = 3
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
 TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
                   "bm25s")

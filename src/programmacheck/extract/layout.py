@@ -4,7 +4,8 @@ A backend only reads lines (text, box, font size, bold) in content-stream order.
 reader does without thinking happens here, once, so that backends stay interchangeable:
 
 * running headers and footers and bare page numbers are dropped (lines in the top or bottom
-  margin whose text, digits masked, repeats on many pages);
+  margin whose text, digits masked, repeats on many pages), and so are the line numbers of a
+  concept programme;
 * a page whose lines interleave two columns is put back in column order;
 * cover and table-of-contents pages are marked ``skip_matching``;
 * a document without usable text raises :class:`ExtractionError` (empty, or scanned).
@@ -36,6 +37,10 @@ _TOC_TITLE = re.compile(r"^\s*(inhoud|inhoudsopgave|inhoudstafel)\b", re.IGNOREC
 MARGIN = 0.09  # share of the page height that counts as top or bottom margin
 MIN_TEXT_WORDS = 10  # a page with fewer words has, for our purpose, no text layer
 COVER_MAX_WORDS = 60
+_LINE_NUMBER = re.compile(r"^\d{1,3}$")
+MIN_LINE_NUMBERS = 8  # bare numbers in one column of a page before they count as line numbers
+LINE_NUMBER_ORDER = 0.8  # share of them that must be one more than the number above
+_COLUMN_SLACK = 2.0  # points by which the aligned edges of one column of numbers may differ
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,12 @@ def build_document(path: Path, raw_pages: Sequence[RawPage]) -> ExtractedDocumen
     scanned = [p.number for p in raw_pages if p.images and word_count(p.lines) < MIN_TEXT_WORDS]
     if len(scanned) > len(raw_pages) // 4:
         warnings.append(f"{len(scanned)} of {len(raw_pages)} pages have no text layer (scanned?); OCR them first")
+    raw_pages = [replace(raw, lines=drop_line_numbers(raw.lines)) for raw in raw_pages]
     running = running_keys(raw_pages)
     pages = []
     for raw in raw_pages:
         lines = [line for line in raw.lines if not is_running(line, raw, running)]
-        lines = order_columns(lines, raw.width)
+        lines = order_columns(lift_top_lines(lines), raw.width)
         pages.append(Page(number=raw.number, lines=tuple(lines), width=raw.width, height=raw.height))
     return ExtractedDocument(path=str(path), pages=tuple(mark_skip_pages(pages)), warnings=tuple(warnings))
 
@@ -118,6 +124,55 @@ def is_running(line: Line, page: RawPage, running: frozenset[str]) -> bool:
     if not _in_margin(line, page):
         return False
     return PAGE_NUMBER.match(line.text) is not None or _running_key(line) in running
+
+
+# --- margin line numbers ----------------------------------------------------------------------
+
+
+def drop_line_numbers(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """The page without the line numbers a concept programme prints in its margin.
+
+    Drafts meant for amendments number every line (1–60 on each page).  Left in, a page of
+    bare numbers looks like a table of contents and is skipped whole.  Line numbers are bare
+    integers stacked in one column (a shared left or right edge), counting up by one from
+    line to line; a numbered list is neither bare nor that dense.
+    """
+    numbers = [line for line in lines if _LINE_NUMBER.match(line.text) and line.x0 is not None]
+    if len(numbers) < MIN_LINE_NUMBERS:
+        return tuple(lines)
+    dropped: set[int] = set()
+    for edge in ("x0", "x1"):
+        for line in numbers:
+            column = [other for other in numbers if abs(getattr(other, edge) - getattr(line, edge)) <= _COLUMN_SLACK]
+            if len(column) >= MIN_LINE_NUMBERS and _counts_up(column):
+                dropped.update(id(other) for other in column)
+    return tuple(line for line in lines if id(line) not in dropped)
+
+
+def _counts_up(column: Sequence[Line]) -> bool:
+    """Top to bottom, nearly every number is one more than the one above it."""
+    values = [int(line.text) for line in sorted(column, key=lambda line: line.top or 0.0)]
+    steps = sum(1 for a, b in zip(values, values[1:]) if b == a + 1)
+    return steps >= LINE_NUMBER_ORDER * (len(values) - 1)
+
+
+# --- reading order ----------------------------------------------------------------------------
+
+
+def lift_top_lines(lines: list[Line]) -> list[Line]:
+    """Lines drawn last but printed above everything else (a chapter title some layout programs
+    write after the page's text) moved to the top, so the title opens the text it stands over."""
+    first_top = lines[0].top if lines else None
+    if first_top is None:
+        return lines
+    count = 0
+    for line in reversed(lines[1:]):
+        if line.bottom is None or line.bottom > first_top:
+            break
+        count += 1
+    if not count or count == len(lines) - 1:
+        return lines
+    return lines[-count:] + lines[:-count]
 
 
 # --- column order ------------------------------------------------------------------------------

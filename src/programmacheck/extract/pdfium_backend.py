@@ -27,6 +27,10 @@ _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNO
 _FONT_NAME_BUFFER = 128
 _GAP = 2.5  # font sizes of empty space that separate two texts on one baseline
 _MAX_ANGLE = 0.1  # radians; rotated text (side tabs, stamps) is decoration, not prose
+_MARKER_CHARS = 4  # a bullet, list number or icon before a line's first letter is at most this long
+_SYMBOLIC = 4  # the Symbolic flag of a PDF font descriptor (PDF 32000-1, table 123)
+#: What an icon-font bullet becomes: a bullet the segmenter knows.
+ICON_BULLET = "•"
 
 
 class PdfiumExtractor:
@@ -81,11 +85,46 @@ def _lines(textpage: pdfium.PdfTextPage, left: float, top: float) -> Iterator[Li
         pieces = _split_at_gaps(textpage.raw, text, first, last)
         for number, (start, end) in enumerate(pieces):
             content = clean_text(text[start : end + 1])
+            if content and _icon_bullet(textpage.raw, text, start, end):
+                content = ICON_BULLET + content[1:]
             if content:
                 final = hyphenated and number == len(pieces) - 1
-                line = _measure(textpage.raw, content + ("-" if final else ""), start, end, left, top)
+                line = _measure(textpage.raw, content + ("-" if final else ""), text, start, end, left, top)
                 if line is not None:
                     yield line
+
+
+def _icon_bullet(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, start: int, end: int) -> bool:
+    """A line that opens with one glyph of an icon font (a bullet drawn as, say, the "6" of
+    open-iconic) before text in a text font.
+
+    The glyph's Unicode is whatever the icon font's designer mapped it to, usually a digit or a
+    letter, so it reads as part of the text ("6 Meer blauw op straat").  The PDF font flags say
+    which fonts are symbolic, but many producers flag every subset font symbolic, so the icon's
+    font must also be of another family than the text's (not a bold numeral before regular text).
+    """
+    if end - start < 2 or text[start].isspace() or not text[start + 1].isspace():
+        return False
+    glyph_flags, glyph_font = _font_info(raw_page, start)
+    if not glyph_flags & _SYMBOLIC:
+        return False
+    return _family(glyph_font) != _family(_font_info(raw_page, _first_letter(text, start + 1, end))[1])
+
+
+def _family(font: str) -> str:
+    """"ABCDEF+Barlow-Bold" → "barlow": the subset prefix and the style dropped."""
+    return re.split(r"[-,_ ]", font.rsplit("+", 1)[-1], maxsplit=1)[0].casefold()
+
+
+def _first_letter(text: str, start: int, end: int) -> int:
+    """The first letter near the start of a line (past a bullet, a number or an icon), else ``start``.
+
+    A line's font is read there: markers are often set larger or in another font than the text.
+    """
+    for index in range(start, min(end, start + _MARKER_CHARS) + 1):
+        if text[index].isalpha():
+            return index
+    return start
 
 
 def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int) -> list[tuple[int, int]]:
@@ -134,15 +173,21 @@ def _rects_have_gap(raw_page: pdfium_c.FPDF_TEXTPAGE, first: int, last: int, gap
 
 
 def _measure(
-    raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int, left: float, top: float
+    raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, page_text: str, first: int, last: int, left: float, top: float
 ) -> Line | None:
-    """The line's box from its end characters, its font from a sampled one; None if rotated."""
+    """The line's box from its end characters, its font from sampled ones; None if rotated.
+
+    Size and weight are read at the first letter (not at a bullet or number set larger) and in
+    the middle; the line is bold only if its last character is bold too, so that a bold lead
+    phrase run in with regular text ("**Wonen.** De gemeente …") does not make it a heading.
+    """
     sample = (first + last) // 2
     if _tilt(raw_page, sample) > _MAX_ANGLE and _tilt(raw_page, first) > _MAX_ANGLE:
         return None
     x0, bottom0, _x1, top0 = _loose_box(raw_page, first)
     _x0, bottom1, x1, top1 = _loose_box(raw_page, last)
-    size = max(_font_size(raw_page, first), _font_size(raw_page, sample))
+    head = _first_letter(page_text, first, last)
+    size = max(_font_size(raw_page, head), _font_size(raw_page, sample))
     return Line(
         text=text,
         x0=x0 - left,
@@ -150,8 +195,16 @@ def _measure(
         x1=max(x1, _x1) - left,
         bottom=top - min(bottom0, bottom1),
         size=round(size, 1),
-        bold=_is_bold(raw_page, sample) and _is_bold(raw_page, first),
+        bold=all(_is_bold(raw_page, index) for index in (head, sample, _last_letter(page_text, first, last))),
     )
+
+
+def _last_letter(text: str, first: int, last: int) -> int:
+    """The last letter or digit of a line (closing punctuation is often set in the regular font)."""
+    for index in range(last, max(first, last - _MARKER_CHARS) - 1, -1):
+        if text[index].isalnum():
+            return index
+    return last
 
 
 def _loose_box(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> tuple[float, float, float, float]:
@@ -173,13 +226,18 @@ def _font_size(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
     return pdfium_c.FPDFText_GetFontSize(raw_page, index) * (scale or 1.0)
 
 
-def _is_bold(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
-    if pdfium_c.FPDFText_GetFontWeight(raw_page, index) >= 600:
-        return True
+def _font_info(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> tuple[int, str]:
+    """A character's font descriptor flags and font name."""
     buffer = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
     flags = ctypes.c_int()
     pdfium_c.FPDFText_GetFontInfo(raw_page, index, buffer, _FONT_NAME_BUFFER, flags)
-    return _BOLD_NAME.search(buffer.value.decode("utf-8", "replace")) is not None
+    return flags.value, buffer.value.decode("utf-8", "replace")
+
+
+def _is_bold(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(raw_page, index) >= 600:
+        return True
+    return _BOLD_NAME.search(_font_info(raw_page, index)[1]) is not None
 
 
 def _count_images(page: pdfium.PdfPage) -> int:
