@@ -26,6 +26,7 @@ from .results import (
     tidy_verdicts,
     verdict_matrix,
 )
+from .spreadsheet import neutralise
 
 CSV_FILES = ("programmacheck-verdicts.csv", "programmacheck-evidence.csv")
 PARQUET_FILES = ("programmacheck-verdicts.parquet", "programmacheck-evidence.parquet")
@@ -40,8 +41,8 @@ def write_csv(results: Results, out: Path) -> list[Path]:
     """Tidy CSV: verdicts (programme × item) and evidence (one row per quote)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / name for name in CSV_FILES]
-    tidy_verdicts(results).to_csv(files[0], index=False)
-    tidy_evidence(results).to_csv(files[1], index=False)
+    tidy_verdicts(results).map(neutralise).to_csv(files[0], index=False)  # see spreadsheet.py
+    tidy_evidence(results).map(neutralise).to_csv(files[1], index=False)
     return files
 
 
@@ -133,6 +134,16 @@ def _colour_verdicts(sheet) -> None:
                 cell.fill = fills[cell.value]
 
 
+def _formulas_as_text(sheet) -> None:
+    """Store text that begins with "=" as the text it is: openpyxl writes any such string as a
+    live formula, and programme text is untrusted (see spreadsheet.py).  The cell shows the same
+    text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def write_xlsx(results: Results, out: Path, lang: str = "nl") -> list[Path]:
     """An Excel workbook: overview (coloured verdict matrix), themes, evidence, gaps, items, legend."""
     out.mkdir(parents=True, exist_ok=True)
@@ -150,6 +161,7 @@ def write_xlsx(results: Results, out: Path, lang: str = "nl") -> list[Path]:
             frame.map(_excel_value).to_excel(
                 writer, sheet_name=name, index=False, freeze_panes=(1, 1))
             _style_sheet(writer.sheets[name], frame, wide_columns)
+            _formulas_as_text(writer.sheets[name])
         _colour_verdicts(writer.sheets["overview"])
         _colour_verdicts(writer.sheets["legend"])
     return [file]
