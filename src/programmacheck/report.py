@@ -15,7 +15,7 @@ import fcntl
 import json
 import os
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ FAILURE_COLUMNS = ("document", "message")
 
 #: Suffix of the files being written; they replace the real ones on ``close``.
 PARTIAL = ".partial"
-#: The lock file of a folder being written; it holds the writer's pid.
+#: The lock file of a folder being written; it holds the last writer's pid.
 LOCK = ".programmacheck.lock"
 OUTPUT_FILES = ("verdicts.csv", "evidence.csv", "failures.csv", "paragraphs.jsonl", "run.json")
 
@@ -88,16 +88,11 @@ class OutputFolder:
         self._release()
 
     def _release(self) -> None:
+        """Unlock; the lock file stays (removing it would let a scan that opened it just before
+        lock a file no later scan sees)."""
         if self._lock is not None:
-            (self.path / LOCK).unlink(missing_ok=True)
             self._lock.close()
             self._lock = None
-        self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
-        self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
-        self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
-        self._paragraphs = self._open("paragraphs.jsonl")
-        self.programmes = 0  # a count, not the results: a batch of thousands must not pile up in memory
-        self.failures: list[Failure] = []
 
     def _open(self, name: str):
         handle = open(self.path / (name + PARTIAL), "w", newline="" if name.endswith(".csv") else None, encoding="utf-8")
@@ -127,7 +122,9 @@ class OutputFolder:
         self.programmes += 1
 
     def fail(self, failure: Failure) -> None:
-        self._failures[1].writerow(neutralise_row([one_line(failure.document), one_line(failure.message)]))
+        """Record a failure, on one line and in valid UTF-8 whatever the file's name (see one_line)."""
+        failure = replace(failure, document=one_line(failure.document), message=one_line(failure.message))
+        self._failures[1].writerow(neutralise_row([failure.document, failure.message]))
         self.failures.append(failure)
 
     def close(self, provenance: dict) -> None:

@@ -257,9 +257,11 @@ class Batch:
                         failures[plan.programme.document] = failure
                         on_failure(failure)
                     paragraphs = sum(len(t.paragraphs) for t in (*outcome.files, *plan.texts) if t)
-                    # a failure is reported once, by on_failure: here only that the programme is done
-                    detail = "not read" if failure else f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s"
-                    progress.advance(plan.programme.document, 1, plan.pages, paragraphs, detail)
+                    if failure:  # reported once, by on_failure, with its name: here only that it is done
+                        progress.advance(None, 1, plan.pages, paragraphs, "not read (the error above)")
+                    else:
+                        progress.advance(plan.programme.document, 1, plan.pages, paragraphs,
+                                         f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s")
             finally:
                 progress.close()
             self.stats.remote_peak_memory_mb = self.executor.remote_peak_rss() / MB

@@ -55,6 +55,8 @@ def input_problem(path: str | Path) -> str | None:
     path = Path(path)
     try:
         info = path.stat()
+    except FileNotFoundError:
+        return f"{path}: no such file"
     except OSError as exc:
         return f"{path}: cannot read: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
@@ -121,12 +123,12 @@ def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Ex
     except RecursionError:
         raise ExtractionError(f"{path}: damaged or hostile {path.suffix.lower()} file (nested too deeply)") from None
     except Exception as error:  # noqa: BLE001 - the libraries raise many types for a broken file
-        raise ExtractionError(f"{path}: damaged, or not a {path.suffix.lower()} file ({_detail(error)})") from None
+        raise ExtractionError(f"{path}: damaged, or not a {path.suffix.lower()} file ({_detail(error, path)})") from None
 
 
-def _detail(error: Exception) -> str:
+def _detail(error: Exception, path: Path) -> str:
     """A library's own words for what is wrong, without its exception class (which says nothing to
-    a user): the first line, shortened."""
-    lines = str(error).strip().splitlines()
+    a user) or the file's path (the message starts with it): the first line, shortened."""
+    lines = str(error).replace(str(path), "the file").strip().splitlines()
     text = lines[0] if lines else "unreadable"
     return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"

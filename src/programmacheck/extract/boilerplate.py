@@ -31,7 +31,7 @@ MENU_RUN = 3  # this many such lines in a row are a menu (one or two are heading
 REPEATS = 3  # a paragraph on this many places of one file is site chrome
 #: A cookie banner is a few sentences; a longer paragraph that mentions cookies is programme text
 #: (a whole programme saved on one line once went as "banner").
-BANNER_WORDS = 120
+BANNER_WORDS = 80
 
 _BULLET_ONLY = re.compile(
     r"^[•●▪◦·\-–—]$"
