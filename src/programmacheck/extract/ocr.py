@@ -212,7 +212,7 @@ def _check_pixels(path: Path, pages: list[int]) -> None:
             page = document[number - 1]
             width, height = page.get_size()
             sizes = [(width * OCR_CHECK_DPI / 72, height * OCR_CHECK_DPI / 72)]
-            sizes += [image.get_size() for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)]
+            sizes += [_pixel_size(image) for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)]
             widest = max(sizes, key=lambda size: size[0] * size[1])
             if widest[0] * widest[1] > MAX_OCR_PIXELS:
                 raise ExtractionError(
@@ -220,6 +220,12 @@ def _check_pixels(path: Path, pages: list[int]) -> None:
                     f"(at most {MAX_OCR_PIXELS // 1_000_000} million); scan it at a lower resolution")
     finally:
         document.close()
+
+
+def _pixel_size(image) -> tuple[int, int]:
+    """An image's width and height in pixels, from its dictionary (nothing decoded); pypdfium2 5
+    renamed the method."""
+    return image.get_px_size() if hasattr(image, "get_px_size") else image.get_size()
 
 
 def _scan_dpi(page) -> float:
