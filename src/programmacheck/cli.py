@@ -22,6 +22,9 @@ from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract
 from .reporting_cli import FORMATS, add_report_parser, write_reports
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
+#: Libraries that log their own lines about a bad file ("empty HTML tree: None"), beside the one
+#: line programmacheck prints for it; they are heard only with -v.
+CHATTY_LIBRARIES = ("trafilatura", "htmldate", "courlan", "pdfminer")
 
 
 def _fail(message: str) -> int:
@@ -154,8 +157,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import segment
 
+    from .programmes import name_problem
+
     failed = 0
     for file in args.files:
+        problem = name_problem(file)
+        if problem:
+            _error(problem)
+            failed += 1
+            continue
         try:
             paragraphs = segment.paragraphs(file, extract_file(file, pdf_backend=args.extractor))
         except ExtractionError as exc:
@@ -339,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        for name in CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return args.run(args)
     except BrokenPipeError:  # ``programmacheck extract FILE | head``: the reader has what it wanted

@@ -64,7 +64,7 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[Refused]]:
             if real in seen:
                 continue
             seen.add(real)
-            problem = _name_problem(document) or input_problem(document)
+            problem = name_problem(document) or input_problem(document)
             if problem:
                 refused.append((document, problem))
             else:
@@ -72,7 +72,8 @@ def discover(inputs: Iterable[str]) -> tuple[list[str], list[Refused]]:
     return documents, refused
 
 
-def _name_problem(document: str) -> str | None:
+def name_problem(document: str) -> str | None:
+    """Why a file name cannot be used in the outputs (one that is not valid UTF-8), or None."""
     try:
         document.encode("utf-8")
     except UnicodeEncodeError:
