@@ -433,7 +433,9 @@ def run_misuse(work: Path, broken: Path) -> list[str]:
     return problems
 
 
-def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None, misuse: bool = True) -> tuple[Tally, list[str]]:
+def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None = None, classes: bool = True,
+             commands: bool = True) -> tuple[Tally, list[str]]:
+    """Generate the inputs, read them in watched children, run the CLI misuse cases."""
     rng = random.Random(seed)
     seed_pdf = SEED_PDF.read_bytes()
     work = Path(tempfile.mkdtemp(prefix="programmacheck-fuzz-")) if keep is None else keep
@@ -444,10 +446,10 @@ def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None, mi
             path = work / f"mutant-{number:05}.pdf"
             path.write_bytes(data)
             labels[path] = kind
-        classes = work / "classes"
-        classes.mkdir(exist_ok=True)
-        if misuse:
-            for kind, path in misuse_files(classes, seed_pdf):
+        folder = work / "classes"
+        folder.mkdir(exist_ok=True)
+        if classes:
+            for kind, path in misuse_files(folder, seed_pdf):
                 labels[path] = kind
         tally = Tally()
         files = list(labels)
@@ -458,7 +460,7 @@ def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None, mi
                   f"peak {tally.peak_mb:.0f} MB", file=sys.stderr, flush=True)
         broken = work / "mutant-broken.pdf"
         broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
-        problems = run_misuse(work / "misuse", broken) if misuse else []
+        problems = run_misuse(work / "misuse", broken) if commands else []
         return tally, problems
     finally:
         if keep is None:
@@ -475,7 +477,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
     args = parser.parse_args()
     started = time.monotonic()
-    tally, problems = campaign(args.count, args.batch, args.seed, not args.no_ocr, args.keep, not args.no_misuse)
+    tally, problems = campaign(args.count, args.batch, args.seed, not args.no_ocr, args.keep, not args.no_misuse,
+                               not args.no_misuse)
     print(f"{tally.files} files ({args.count} mutated PDFs + misuse classes) in {time.monotonic() - started:.0f} s, "
           f"OCR {'off' if args.no_ocr else 'on'}")
     print(f"  read: {tally.read}; refused with a one-line reason: {sum(tally.refused.values())}")

@@ -597,3 +597,20 @@ def test_one_line_escapes_what_would_break_a_line_or_a_csv():
     assert one_line("a\nb\tc") == "a\\nb\\tc"
     assert one_line(os.fsdecode(b"x-\xff.pdf")) == "x-\\xff.pdf"
     assert one_line("gewoon: één regel") == "gewoon: één regel"
+
+
+def test_a_broken_web_page_gets_one_line_and_no_library_log(tmp_path: Path):
+    page = tmp_path / "pagina.html"
+    page.write_bytes(bytes(range(256)) * 64)
+    result = subprocess.run([sys.executable, "-m", "programmacheck.cli", "extract", str(page)], capture_output=True,
+                            text=True)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == EXIT_SOME_FAILED and len(lines) == 1 and lines[0].startswith(f"error: {page}: ")
+
+
+def test_extract_refuses_a_name_that_is_not_utf8_in_one_line(tmp_path: Path, capsys):
+    name = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"partij-\xff.txt")))
+    name.write_text(PROGRAMME_TEXT, encoding="utf-8")
+    assert main(["extract", str(name)]) == EXIT_SOME_FAILED
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "not valid UTF-8" in captured.err
