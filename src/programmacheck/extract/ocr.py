@@ -350,11 +350,13 @@ def extract_with_ocr(extractor: Extractor, path: Path) -> ExtractedDocument:
     try:
         document = extractor.extract(path)
         texts = [" ".join(line.text for line in page.lines) for page in document.pages]
+        numbers = [page.number for page in document.pages]  # damaged pages are not among them
     except ExtractionError as error:
         if "no text layer" not in str(error):
             raise
         document, texts = None, [""] * _page_count(path)
-    flagged = needs_ocr(texts)
+        numbers = list(range(1, len(texts) + 1))
+    flagged = [numbers[position - 1] for position in needs_ocr(texts)]
     if len(flagged) < OCR_DOCUMENT_SHARE * len(texts):
         return document
     try:
