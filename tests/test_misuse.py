@@ -214,6 +214,17 @@ def test_an_output_folder_that_cannot_be_written_stops_in_one_line(tmp_path: Pat
     assert not list(verdicts_folder.glob(f"*{PARTIAL}"))
 
 
+def test_an_output_folder_in_a_read_only_place_stops_in_one_line(tmp_path: Path, capsys, monkeypatch):
+    """As root a chmod'ed folder stays writable, so the refusal is what the system would say."""
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    status, _, err = _scan(capsys, str(tmp_path / "absent.pdf"), "--out", str(tmp_path / "read-only" / "out"))
+    assert status == EXIT_UNUSABLE
+    _one_line_naming(err, "cannot create the output folder: Permission denied")
+
+
 def test_a_store_that_is_a_folder_stops_in_one_line(tmp_path: Path, capsys):
     (tmp_path / "store").mkdir()
     status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"),
