@@ -625,3 +625,25 @@ def test_extract_refuses_a_name_that_is_not_utf8_in_one_line(tmp_path: Path, cap
     assert main(["extract", str(name)]) == EXIT_SOME_FAILED
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and "not valid UTF-8" in captured.err
+
+
+def test_a_paragraph_longer_than_spacy_takes_is_split_into_passages():
+    """A programme saved on one line of a .txt file is one paragraph of megabytes; spaCy refuses
+    texts over a million characters (E088), which failed the programme with spaCy's message."""
+    from programmacheck.records import Paragraph
+    from programmacheck.segment import passages
+
+    sentence = "Wonen Eerst is ons uitgangspunt voor wie dakloos is. "
+    text = sentence * (1_100_000 // len(sentence))
+    found = passages([Paragraph("een-regel.txt", 1, "", text.strip())])
+    assert len(found) > 1000 and {p.paragraph for p in found} == {0}
+    assert " ".join(p.text for p in found).split() == text.split()
+
+
+def test_a_text_whose_every_line_is_filtered_says_so_instead_of_empty(tmp_path: Path):
+    path = tmp_path / "menu.txt"
+    chrome = ("Volg ons op Facebook, Instagram en LinkedIn en blijf op de hoogte van al het nieuws uit de fractie "
+              "en de gemeenteraad van Lindewaard")
+    path.write_text("\n".join([chrome, "Lees meer", "Deel dit artikel"] * 4), encoding="utf-8")  # saved web pages
+    with pytest.raises(ExtractionError, match="no programme text"):
+        extract_file(path)

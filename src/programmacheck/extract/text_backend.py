@@ -40,6 +40,9 @@ class TextExtractor:
         markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
         lines = markdown_lines(text) if markdown else text_lines(text)
         if not any(line.text for line in lines):
+            if not markdown and text.strip():  # there was text, and the web-page filter took all of it
+                raise ExtractionError(f"{path}: no programme text (everything in it reads as web-page menus, banners "
+                                      "or lines repeated throughout)")
             raise ExtractionError(f"{path}: empty file (no text)")
         return ExtractedDocument(path=str(path), pages=(Page(number=1, lines=tuple(lines)),))
 
