@@ -10,6 +10,7 @@ import csv
 import fcntl
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -269,8 +270,9 @@ def _damage(store: Path, how: str) -> None:
     elif how == "random bytes in pages":
         data = bytearray(store.read_bytes())
         page = 4096
-        for offset in range(page + 100, len(data), page):  # every page but the header's
-            data[offset : offset + 64] = os.urandom(64)
+        noise = random.Random(17)
+        for offset in range(page, len(data), page):  # every page but the first (the header's)
+            data[offset : offset + 64] = b"\xff" + noise.randbytes(63)  # 0xff: no b-tree page type
         store.write_bytes(bytes(data))
 
 

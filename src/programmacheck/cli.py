@@ -81,7 +81,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .pipeline import Failure
     from .programmes import ManifestError, programmes
     from .report import OutputError, OutputFolder, coverage_line, coverage_table
-    from .store import StoreError, damaged
+    from .store import damaged
 
     problems = _checklist_problems(args.checklist)
     if problems:
@@ -127,7 +127,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except sqlite3.DatabaseError as exc:  # damage the open did not see
         out.discard()
         return _fail(str(damaged(batch.store.path, exc)))
-    except (StoreError, ValueError, OSError) as exc:  # e.g. a calibration file the workers cannot use
+    except (ValueError, OSError) as exc:  # a StoreError, or e.g. a calibration file the workers cannot use
         out.discard()
         return _fail(str(exc))
     finally:
