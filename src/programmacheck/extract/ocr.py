@@ -130,8 +130,8 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     try:
         try:
             _run_ocr([*arguments, *plugin, str(source), str(output)], len(pages))
-        except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit
-            log.warning("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
+        except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit (-v tells)
+            log.info("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
             _run_ocr([*arguments, str(source), str(output)], len(pages))
     except subprocess.CalledProcessError as error:
         reason = _INTERNAL_NAME.sub("", (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1])
