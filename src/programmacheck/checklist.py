@@ -18,7 +18,12 @@ from .resources import bundled_path
 
 DEFAULT_CHECKLIST = "leger-des-heils-gr2026.yaml"
 
-Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2)]
+#: The longest term, item text, description or example.  Why: each is parsed by spaCy, which
+#: refuses texts over a million characters (E088), and a real one is a sentence or a paragraph.
+MAX_TEXT_CHARS = 5000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=MAX_TEXT_CHARS)]
+Example = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
 
 
 class ChecklistError(ValueError):
@@ -51,13 +56,13 @@ class Item(BaseModel):
 
     id: str
     theme: str
-    text: str = Field(min_length=5)
-    description: str = Field(min_length=5)
+    text: str = Field(min_length=5, max_length=MAX_TEXT_CHARS)
+    description: str = Field(min_length=5, max_length=MAX_TEXT_CHARS)
     parent: str | None = None
     keywords: Keywords
     exclude: list[Term] = Field(default_factory=list)
     contrary: list[Term] = Field(default_factory=list)
-    examples: list[str] = Field(min_length=1)
+    examples: list[Example] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _has_some_keyword(self) -> Item:
@@ -124,6 +129,10 @@ def _describe(error: dict, raw: dict) -> str:
 def load_checklist(path: str | Path | None = None) -> LoadedChecklist:
     """Read and validate a checklist YAML file (the bundled default when ``path`` is None)."""
     file = Path(path) if path is not None else default_checklist_path()
+    if file.exists() and not file.is_file():
+        raise ChecklistError(f"{file}: not a checklist file (a folder or a device)")
+    if file.is_file() and file.stat().st_size > MAX_FILE_BYTES:
+        raise ChecklistError(f"{file}: too large for a checklist ({file.stat().st_size // 1024} KiB; at most {MAX_FILE_BYTES // 1024} KiB)")
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -132,10 +141,14 @@ def load_checklist(path: str | Path | None = None) -> LoadedChecklist:
         raw = yaml.safe_load(data)
     except yaml.YAMLError as exc:
         raise ChecklistError(f"{file}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ChecklistError(f"{file}: not a checklist: nested too deeply") from None
     if not isinstance(raw, dict):
         raise ChecklistError(f"{file}: a checklist is a YAML mapping with 'name', 'themes' and 'items'")
     try:
         checklist = Checklist.model_validate(raw)
+    except RecursionError:
+        raise ChecklistError(f"{file}: not a checklist: nested too deeply") from None
     except ValidationError as exc:
         problems = "; ".join(_describe(e, raw) for e in exc.errors()[:5])
         raise ChecklistError(f"{file}: {problems}") from None

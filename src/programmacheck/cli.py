@@ -1,7 +1,9 @@
 """Command line: a thin shell over the library API (``programmacheck.pipeline`` and friends).
 
 Exit codes: 0 success; 1 some inputs failed (the others were processed and written);
-2 the command could not run at all (bad checklist, calibration or arguments).
+2 the command could not run at all (bad arguments, checklist, manifest, calibration or output
+folder, another scan writing to the same folder, a damaged store not rebuilt).  Bad input and
+misuse end in one line naming the file and the problem, never in a traceback.
 """
 
 from __future__ import annotations
@@ -16,15 +18,36 @@ from pathlib import Path
 from . import __version__
 from .checklist import ChecklistError, load_checklist
 from .embed import DEFAULT_MODEL
-from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file
+from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file, one_line, supported_kinds
 from .reporting_cli import FORMATS, add_report_parser, write_reports
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
+#: Libraries that log their own lines about a bad file ("empty HTML tree: None"), beside the one
+#: line programmacheck prints for it; they are heard only with -v.
+CHATTY_LIBRARIES = ("trafilatura", "htmldate", "courlan", "pdfminer")
 
 
 def _fail(message: str) -> int:
-    print(f"programmacheck: {message}", file=sys.stderr)
+    print(f"programmacheck: {one_line(message)}", file=sys.stderr)
     return EXIT_UNUSABLE
+
+
+def _error(message: str) -> None:
+    print(f"error: {one_line(message)}", file=sys.stderr, flush=True)
+
+
+def _checklist_problems(path: str | None) -> list[str]:
+    """Why a checklist cannot be used, one message per problem (none: usable).  ``checklist
+    validate`` and ``scan`` ask the same question, so a scan never runs on a checklist that
+    validation rejects."""
+    from .match.keyword import invalid_terms
+
+    try:
+        loaded = load_checklist(path)
+    except ChecklistError as exc:
+        return [str(exc)]
+    return [f"{loaded.path}: item {item.id}: unusable term {term!r} (unknown characters, or no word)"
+            for item in loaded.checklist.items for term in invalid_terms(item)]
 
 
 def _add_matching_options(parser: argparse.ArgumentParser, embedding_cache: bool = True) -> None:
@@ -51,39 +74,61 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    import sqlite3
     from dataclasses import asdict
 
     from .batch import Batch, BatchSettings
     from .pipeline import Failure
-    from .programmes import programmes
-    from .report import OutputFolder, coverage_table
+    from .programmes import ManifestError, programmes
+    from .report import OutputError, OutputFolder, coverage_line, coverage_table
+    from .store import damaged
 
-    found, missing = programmes(args.inputs, args.manifest)
-    if not found and not missing:
-        return _fail("no .pdf, .txt or .md files in the given inputs")
-    out = OutputFolder(args.out)
+    problems = _checklist_problems(args.checklist)
+    if problems:
+        for problem in problems[:-1]:
+            _error(problem)
+        return _fail(problems[-1])
+    try:
+        found, refused = programmes(args.inputs, args.manifest)
+    except ManifestError as exc:
+        return _fail(str(exc))
+    if not found and not refused:
+        return _fail(f"no {supported_kinds()} files in the given inputs")
+    try:
+        out = OutputFolder(args.out)
+    except OutputError as exc:
+        return _fail(str(exc))
 
     def report_failure(failure: Failure) -> None:
-        print(f"error: {failure.message}", file=sys.stderr, flush=True)
+        _error(failure.message)
 
     def show(result) -> None:
-        if not args.quiet:
-            print(coverage_table(result, batch.checklist.checklist), flush=True)
-            for warning in result.warnings:
-                print(f"  warning: {warning}", flush=True)
+        """The coverage table of a single programme; a line per programme in a batch (a table
+        per programme is 44 lines: 13,000 for 300 programmes)."""
+        if args.quiet:
+            return
+        print(coverage_table(result, batch.checklist.checklist) if len(found) == 1 else coverage_line(result), flush=True)
+        for warning in result.warnings:
+            print(f"  warning: {one_line(warning)}", flush=True)
 
-    settings = BatchSettings(_settings(args), workers=args.workers, dask=args.dask, store=args.store)
+    settings = BatchSettings(_settings(args), workers=args.workers, dask=args.dask, store=args.store,
+                             rebuild_store=args.rebuild_store)
     try:
         batch = Batch(settings, out, on_result=show)
-    except (ChecklistError, ValueError, OSError) as exc:
+    except (ChecklistError, ValueError, OSError) as exc:  # StoreError is a ValueError
+        out.discard()
         return _fail(str(exc))
-    for given in missing:
-        failure = Failure(given, f"{given}: no such file or folder")
+    for given, message in refused:
+        failure = Failure(given, message)
         out.fail(failure)
         report_failure(failure)
     try:
         stats = batch.run(found, on_failure=report_failure)
-    except (ValueError, OSError) as exc:  # e.g. a calibration file the workers cannot use
+    except sqlite3.DatabaseError as exc:  # damage the open did not see
+        out.discard()
+        return _fail(str(damaged(batch.store.path, exc)))
+    except (ValueError, OSError) as exc:  # a StoreError, or e.g. a calibration file the workers cannot use
+        out.discard()
         return _fail(str(exc))
     finally:
         batch.close()
@@ -102,10 +147,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.report and out.programmes:
         for file in write_reports(args.out, args.report, args.lang, args.pdf_base):
             print(f"report: {file}")
-    if out.failures:
-        print("failures:", file=sys.stderr)
-        for failure in out.failures:
-            print(f"  {failure.message}", file=sys.stderr)
+    if out.failures:  # each was reported as it happened; not again here
+        print(f"{len(out.failures)} input(s) could not be read: see the errors above and {out.path}/failures.csv",
+              file=sys.stderr)
         return EXIT_SOME_FAILED
     return EXIT_OK
 
@@ -113,12 +157,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import segment
 
+    from .programmes import name_problem
+
     failed = 0
     for file in args.files:
+        problem = name_problem(file)
+        if problem:
+            _error(problem)
+            failed += 1
+            continue
         try:
             paragraphs = segment.paragraphs(file, extract_file(file, pdf_backend=args.extractor))
         except ExtractionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            _error(str(exc))
             failed += 1
             continue
         for p in paragraphs:
@@ -128,36 +179,31 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_checklist_validate(args: argparse.Namespace) -> int:
-    from .match.keyword import invalid_terms
-
     status = EXIT_OK
     for file in args.files:
-        try:
-            loaded = load_checklist(file)
-        except ChecklistError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        problems = _checklist_problems(file)
+        for problem in problems:
+            _error(problem)
+        if problems:
             status = EXIT_UNUSABLE
             continue
-        bad = [(i.id, t) for i in loaded.checklist.items for t in invalid_terms(i)]
-        if bad:
-            for item_id, term in bad:
-                print(f"error: {file}: item {item_id}: unusable term {term!r} (unknown characters, or no word)", file=sys.stderr)
-            status = EXIT_UNUSABLE
-            continue
-        c = loaded.checklist
+        c = load_checklist(file).checklist
         print(f"{file}: valid: {len(c.themes)} themes, {len(c.items)} items ({c.name})")
     return status
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import GoldMatchError, error_report, format_report, load_gold, pair_up, read_verdicts
+    from .evaluate import GoldMatchError, error_report, fitted_note, format_report, load_gold, pair_up, read_verdicts
 
     if args.verdicts:
         try:
             pairs = pair_up([g for folder in args.gold for g in load_gold(folder)], read_verdicts(args.verdicts))
-        except (GoldMatchError, OSError) as exc:
-            return _fail(str(exc))
+        except (GoldMatchError, OSError, ValueError, KeyError) as exc:
+            return _fail(str(exc) if not isinstance(exc, KeyError) else f"{args.verdicts}: no column {exc} (is it a verdicts.csv?)")
         print(format_report(pairs, show_items=not args.summary))
+        note = fitted_note(pairs, args.verdicts)
+        if note:
+            print(note)
         if args.errors:
             print(error_report(pairs))
         return EXIT_OK
@@ -223,7 +269,7 @@ def cmd_models_prepare(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="programmacheck", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.description = ("Which points of an advocacy checklist does a Dutch party programme address? "
-                          "Reads PDF, .txt and .md programmes and writes verdicts with evidence.")
+                          f"Reads {supported_kinds()} programmes and writes verdicts with evidence.")
     parser.add_argument("--version", action="version", version=f"programmacheck {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and debugging details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -232,12 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Score programmes against a checklist. Prints a per-theme coverage table per "
                                       "programme and writes verdicts.csv, evidence.csv, paragraphs.jsonl, failures.csv "
                                       "and run.json to --out.")
-    scan.add_argument("inputs", nargs="+", metavar="PATH", help="programme files (.pdf, .txt, .md) or folders holding them")
+    scan.add_argument("inputs", nargs="+", metavar="PATH", help=f"programme files ({supported_kinds()}) or folders holding them")
     scan.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     scan.add_argument("--manifest", metavar="FILE",
                       help="CSV with path,election,municipality,party,year columns (as ../shared/corpus/manifest.csv); "
                            "default: read them from <election>/<municipality>/<party>.<ext>")
-    scan.add_argument("-q", "--quiet", action="store_true", help="do not print the coverage tables")
+    scan.add_argument("-q", "--quiet", action="store_true",
+                      help="do not print the coverage table (one programme) or the line per programme (several)")
     scan.add_argument("--report", action="append", choices=FORMATS, metavar="FORMAT",
                       help="also write reports (html, xlsx, csv, json, parquet, png) into OUT/report (repeatable)")
     scan.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report labels")
@@ -250,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--store", metavar="FILE",
                       help="the batch store (texts, embeddings, verdicts by content; default: OUT/store.sqlite); "
                            "a rescan computes only what changed, and a killed scan resumes from it")
+    scan.add_argument("--rebuild-store", action="store_true",
+                      help="check the store page by page and, if it is damaged, move it aside (store.sqlite.damaged-DATE) "
+                           "and start an empty one")
     _add_matching_options(scan, embedding_cache=False)
     scan.set_defaults(run=cmd_scan)
 
@@ -268,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="score verdicts against gold labels",
                               description="Score verdicts against a folder of gold JSON files: Cohen's kappa over the four "
-                                          "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95%% "
+                                          "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95% "
                                           "intervals, confusion matrix, per-item precision/recall/F1. With --corpus instead "
                                           "of --verdicts: scan the gold programmes and evaluate leave-one-group-out (each "
                                           "municipality or national election scored by a model fitted on the others), "
@@ -310,7 +360,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return args.run(args)
+    if not args.verbose:
+        for name in CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # ``programmacheck extract FILE | head``: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would raise again
+        return EXIT_OK
 
 
 def run() -> None:

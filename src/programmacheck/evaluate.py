@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .records import VERDICTS
+from .spreadsheet import restore
 
 
 class GoldMatchError(ValueError):
@@ -59,7 +60,8 @@ def read_verdicts(path: str | Path) -> dict[str, dict[str, Predicted]]:
     """document → item id → verdict with its first evidence quote, from a verdicts.csv."""
     table: dict[str, dict[str, Predicted]] = {}
     with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
+        for raw in csv.DictReader(handle):
+            row = {key: restore(value) for key, value in raw.items()}  # see spreadsheet.py
             table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = Predicted(
                 row["verdict"].strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", ""))
     return table
@@ -277,3 +279,28 @@ def error_report(pairs: Sequence[Pair]) -> str:
             if cause:
                 lines.append(f"    {'tool' if kind == 'false positive' else 'gold'} {cause[:300]}")
     return "\n".join(lines) if lines else "no disagreements"
+
+
+def fitted_on(verdicts_path: str | Path) -> list[str]:
+    """The programmes the verdict model behind a verdicts.csv was fitted on: from the run.json
+    beside it, else (no run.json) the bundled model's provenance."""
+    from .resources import bundled_path
+
+    run = Path(verdicts_path).with_name("run.json")
+    try:
+        provenance = json.loads(run.read_text(encoding="utf-8")).get("calibration", {}).get("provenance")
+    except (OSError, ValueError, AttributeError):
+        provenance = json.loads(bundled_path("models", "calibration.json").read_text(encoding="utf-8")).get("provenance")
+    return list((provenance or {}).get("fitted_on") or [])
+
+
+def fitted_note(pairs: Sequence[Pair], verdicts_path: str | Path) -> str:
+    """A warning beside the figures when some scored programmes trained the verdict model: their
+    agreement is optimistic, and the figure alone does not say so."""
+    fitted = [os.path.normpath(f) for f in fitted_on(verdicts_path)]
+    documents = sorted({p.document for p in pairs})
+    seen = [d for d in documents if any(d == f or d.endswith(os.sep + f) for f in fitted)]
+    if not seen:
+        return ""
+    return (f"note: {len(seen)} of these {len(documents)} programmes ({', '.join(seen)}) are among those the verdict "
+            "model was fitted on, so these figures are optimistic; `eval --corpus` gives leave-one-programme-out ones")

@@ -28,6 +28,7 @@ from .results import (
     tidy_verdicts,
     verdict_matrix,
 )
+from .spreadsheet import neutralise
 
 CSV_FILES = ("programmacheck-verdicts.csv", "programmacheck-evidence.csv")
 PARQUET_FILES = ("programmacheck-verdicts.parquet", "programmacheck-evidence.parquet")
@@ -42,8 +43,8 @@ def write_csv(results: Results, out: Path) -> list[Path]:
     """Tidy CSV: verdicts (programme × item) and evidence (one row per quote)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / name for name in CSV_FILES]
-    tidy_verdicts(results).to_csv(files[0], index=False)
-    tidy_evidence(results).to_csv(files[1], index=False)
+    tidy_verdicts(results).map(neutralise).to_csv(files[0], index=False)  # see spreadsheet.py
+    tidy_evidence(results).map(neutralise).to_csv(files[1], index=False)
     return files
 
 
@@ -169,6 +170,16 @@ def _colour_verdicts(sheet, labels: dict[str, str]) -> None:
                 cell.fill = fills[cell.value]
 
 
+def _formulas_as_text(sheet) -> None:
+    """Store text that begins with "=" as the text it is: openpyxl writes any such string as a
+    live formula, and programme text is untrusted (see spreadsheet.py).  The cell shows the same
+    text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _link(cell, href: str) -> None:
     from openpyxl.styles import Font
 
@@ -219,6 +230,7 @@ def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
             for cell in sheet[1]:
                 cell.value = header.get(cell.value, cell.value)
             _style_sheet(sheet, frame)
+            _formulas_as_text(sheet)
         writer.sheets[names["overview"]].freeze_panes = "E2"  # party, municipality and election stay in view
         _colour_verdicts(writer.sheets[names["overview"]], verdict_labels)
         _colour_verdicts(writer.sheets[names["legend"]], verdict_labels)

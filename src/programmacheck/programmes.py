@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
 import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .extract import SUPPORTED_SUFFIXES
+from .extract import SUPPORTED_SUFFIXES, input_problem
 from .records import Programme
 
 log = logging.getLogger(__name__)
@@ -46,28 +47,64 @@ PARTY_FROM_MANIFEST, PARTY_FROM_FILE_NAME = "manifest", "file name"
 CONCEPT = "concept"
 _CONCEPT_SUFFIX = "-" + CONCEPT
 _ELECTION = re.compile(r"^([a-z]+)(\d{4})$", re.IGNORECASE)
+#: Manifest separators: a comma, or what a Dutch Excel writes (";") or a tab.
+MANIFEST_DELIMITERS = ",;\t"
+#: The longest manifest field read (csv's own limit is 128 KiB; a real field is a few words).
+MANIFEST_FIELD_LIMIT = 4096
 
 
-def discover(inputs: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """Expand files and folders into (path to read, fallback name) pairs; also return inputs that do not exist.
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message is one line naming the file and the problem."""
+
+
+#: An input that is not scanned, with the one-line reason: (as given, message).
+Refused = tuple[str, str]
+
+
+def discover(inputs: Iterable[str]) -> tuple[list[tuple[str, str]], list[Refused]]:
+    """Expand files and folders into (path to read, fallback name) pairs; also return the inputs
+    that cannot be read.
 
     The fallback name is the path below a folder argument after that folder's own name, or a
-    lone file's name: what a document is called when neither manifest nor layout names it.
+    lone file's name: what a document is called when neither manifest nor layout names it.  A
+    file reached twice (given beside the folder that holds it, or a folder given twice) is read
+    once, under the name it was first reached by.  Names that are not valid UTF-8 are refused one
+    by one: no output file could name them.
     """
-    documents, missing = [], []
+    documents, refused, seen = [], [], set()
     for given in inputs:
         path = Path(given)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*")
                            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_documentation(p))
             folder = path.resolve().name
-            documents.extend((os.path.join(given, str(p.relative_to(path))),
-                              Path(folder, p.relative_to(path)).as_posix()) for p in found)
-        elif path.exists():
-            documents.append((given, path.name))
+            candidates = [(os.path.join(given, str(p.relative_to(path))), Path(folder, p.relative_to(path)).as_posix())
+                          for p in found]
+        elif path.exists() or path.is_symlink():
+            candidates = [(given, path.name)]
         else:
-            missing.append(given)
-    return documents, missing
+            refused.append((given, f"{given}: no such file or folder"))
+            continue
+        for document, fallback in candidates:
+            real = os.path.realpath(document)
+            if real in seen:
+                continue
+            seen.add(real)
+            problem = name_problem(document) or input_problem(document)
+            if problem:
+                refused.append((document, problem))
+            else:
+                documents.append((document, fallback))
+    return documents, refused
+
+
+def name_problem(document: str) -> str | None:
+    """Why a file name cannot be used in the outputs (one that is not valid UTF-8), or None."""
+    try:
+        document.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{document}: the file name is not valid UTF-8; rename the file"
+    return None
 
 
 def _is_documentation(path: Path) -> bool:
@@ -76,8 +113,40 @@ def _is_documentation(path: Path) -> bool:
 
 
 def read_manifest(path: str | Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+    """The rows of a manifest, as saved by a script or by Excel: UTF-8 with or without BOM,
+    separated by commas, semicolons or tabs.
+
+    Why so strict about the header: a manifest read with the wrong separator or a BOM glued to
+    ``path`` matched no document, and every programme silently got folder-layout metadata.
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MANIFEST_FIELD_LIMIT * 1024 + 1)
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read manifest: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ManifestError(f"{path}: manifest is not UTF-8 text (save it as 'CSV UTF-8')") from None
+    if "\x00" in text:
+        raise ManifestError(f"{path}: manifest is binary data, not CSV text")
+    if len(data) > MANIFEST_FIELD_LIMIT * 1024:
+        raise ManifestError(f"{path}: manifest is larger than {MANIFEST_FIELD_LIMIT} KiB; is it the right file?")
+    header = text.split("\n", 1)[0]
+    delimiter = max(MANIFEST_DELIMITERS, key=header.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ManifestError(f"{path}: not a readable CSV manifest (line {reader.line_num}: {exc})") from None
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    if "path" not in columns:
+        raise ManifestError(f"{path}: manifest has no 'path' column (columns: {', '.join(columns) or 'none'})")
+    for number, row in enumerate(rows, start=2):
+        if any(len(v or "") > MANIFEST_FIELD_LIMIT for v in row.values() if isinstance(v, str)):
+            raise ManifestError(f"{path}: line {number}: a field longer than {MANIFEST_FIELD_LIMIT} characters")
+    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+            for row in rows]
 
 
 def metadata_from_manifest(document: str, manifest: list[dict[str, str]]) -> dict[str, str] | None:
@@ -162,16 +231,16 @@ def _with_unique_names(found: list[Programme]) -> list[Programme]:
     return [Programme(renamed.get(id(p), p.document), p.files, p.metadata) for p in found]
 
 
-def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tuple[list[Programme], list[str]]:
-    """Programmes to scan with metadata and details (``DETAIL_COLUMNS``), and the inputs that were not found."""
-    documents, missing = discover(inputs)
+def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tuple[list[Programme], list[Refused]]:
+    """Programmes to scan with metadata and details (``DETAIL_COLUMNS``), and the inputs that cannot
+    be read (see :func:`discover`).
+
+    Raises :class:`ManifestError` for a manifest that cannot be used.
+    """
     rows = read_manifest(manifest) if manifest else []
+    documents, refused = discover(inputs)
     groups: dict[tuple, list[tuple[str, str, dict[str, str]]]] = {}
-    seen = set()
     for path, fallback in documents:
-        if (resolved := os.path.realpath(path)) in seen:  # the same file reached through two inputs
-            continue
-        seen.add(resolved)
         absolute = os.path.abspath(path)  # "." inside a municipality's folder is still in the layout
         metadata = (metadata_from_manifest(absolute, rows) if rows else None) or metadata_from_layout(absolute)
         name = metadata.pop("name") or fallback
@@ -195,4 +264,4 @@ def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tup
         log.warning("party names of %d programme(s) are file names (%s%s); a --manifest with a party column "
                     "names them properly", len(from_file_names), ", ".join(from_file_names[:3]),
                     ", ..." if len(from_file_names) > 3 else "")
-    return result, missing
+    return result, refused

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import json
 import os
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .checklist import Checklist
+from .extract import one_line
 from .page_labels import printed_labels
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
+from .spreadsheet import neutralise_row
 
 if TYPE_CHECKING:
     from .pipeline import Failure, ProgrammeResult
@@ -35,22 +38,65 @@ PROGRAMME_FILE_COLUMNS = ("document", *METADATA_COLUMNS, *DETAIL_COLUMNS)
 
 #: Suffix of the files being written; they replace the real ones on ``close``.
 PARTIAL = ".partial"
+#: The lock file of a folder being written; it holds the last writer's pid.
+LOCK = ".programmacheck.lock"
+OUTPUT_FILES = ("verdicts.csv", "evidence.csv", "failures.csv", "programmes.csv", "paragraphs.jsonl", "run.json")
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be written (a file, read-only, or in use by another scan);
+    the message is one line naming the folder."""
 
 
 class OutputFolder:
-    """Writes results into an output folder as they arrive, visible all at once on ``close``."""
+    """Writes results into an output folder as they arrive, visible all at once on ``close``.
+
+    The folder is locked while it is written: two scans into one folder used to write the same
+    ``*.partial`` files, and one died while the other published the dead one's documents.
+    """
 
     def __init__(self, out_dir: str | Path):
         self.path = Path(out_dir)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._handles = {}
-        self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
-        self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
-        self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
-        self._programmes = self._csv("programmes.csv", PROGRAMME_FILE_COLUMNS)
-        self._paragraphs = self._open("paragraphs.jsonl")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise OutputError(f"{self.path}: --out is a file, not a folder") from None
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot create the output folder: {exc.strerror or exc}") from None
+        self._lock = _lock(self.path)
+        try:
+            for name in OUTPUT_FILES:
+                if (self.path / name).is_dir() or (self.path / (name + PARTIAL)).is_dir():
+                    raise OutputError(f"{self.path / name}: is a folder; move it out of the output folder")
+            self._handles = {}
+            self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
+            self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
+            self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
+            self._programmes = self._csv("programmes.csv", PROGRAMME_FILE_COLUMNS)
+            self._paragraphs = self._open("paragraphs.jsonl")
+        except OSError as exc:
+            self.discard()
+            raise OutputError(f"{self.path}: cannot write the output files: {exc.strerror or exc}") from None
+        except OutputError:
+            self.discard()
+            raise
         self.programmes = 0  # a count, not the results: a batch of thousands must not pile up in memory
         self.failures: list[Failure] = []
+
+    def discard(self) -> None:
+        """Give up: remove the files being written (the previous results stay) and the lock."""
+        for name, handle in getattr(self, "_handles", {}).items():
+            handle.close()
+            (self.path / (name + PARTIAL)).unlink(missing_ok=True)
+        self._handles = {}
+        self._release()
+
+    def _release(self) -> None:
+        """Unlock; the lock file stays (removing it would let a scan that opened it just before
+        lock a file no later scan sees)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _open(self, name: str):
         handle = open(self.path / (name + PARTIAL), "w", newline="" if name.endswith(".csv") else None, encoding="utf-8")
@@ -66,17 +112,17 @@ class OutputFolder:
     def add(self, result: ProgrammeResult) -> None:
         (_, vw), (_, ew) = self._verdicts, self._evidence
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
-        self._programmes[1].writerow([result.programme.document,
-                                      *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])])
+        self._programmes[1].writerow(neutralise_row([result.programme.document,
+                                      *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])]))
         files = result.programme.files
         labels = printed_labels(files[0]) if len(files) == 1 and files[0].lower().endswith(".pdf") else {}
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
-            vw.writerow([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
-                         first.page if first else "", first.quote if first else "", *meta])
+            vw.writerow(neutralise_row([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
+                                        first.page if first else "", first.quote if first else "", *meta]))
             for rank, e in enumerate(v.evidence, start=1):
-                ew.writerow([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}", ";".join(e.signals),
-                             labels.get(e.page, "")])
+                ew.writerow(neutralise_row([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}",
+                                            ";".join(e.signals), labels.get(e.page, "")]))
         for p in result.paragraphs:
             self._paragraphs.write(json.dumps({"document": p.document, "page": p.page, "section": p.section,
                                                "text": p.text, "kind": p.kind, "ocr": p.ocr,
@@ -84,7 +130,9 @@ class OutputFolder:
         self.programmes += 1
 
     def fail(self, failure: Failure) -> None:
-        self._failures[1].writerow([failure.document, failure.message])
+        """Record a failure, on one line and in valid UTF-8 whatever the file's name (see one_line)."""
+        failure = replace(failure, document=one_line(failure.document), message=one_line(failure.message))
+        self._failures[1].writerow(neutralise_row([failure.document, failure.message]))
         self.failures.append(failure)
 
     def close(self, provenance: dict) -> None:
@@ -105,6 +153,28 @@ class OutputFolder:
         partial = self.path / ("run.json" + PARTIAL)
         partial.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(partial, self.path / "run.json")
+        self._release()
+
+
+def _lock(folder: Path):
+    """Hold the folder's lock file (an advisory ``flock``, released by the kernel when the holder
+    dies, so a killed scan never leaves a stale lock); refuse when another scan holds it."""
+    try:
+        handle = open(folder / LOCK, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write into the output folder: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise OutputError(f"another scan is writing to {folder} (pid {holder}); wait for it or choose another --out") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def coverage_table(result: ProgrammeResult, checklist: Checklist) -> str:
@@ -124,7 +194,16 @@ def coverage_table(result: ProgrammeResult, checklist: Checklist) -> str:
             where = f" (p. {v.evidence[0].page})" if v.evidence else ""
             text = item.text if len(item.text) <= 70 else item.text[:67] + "..."
             lines.append(f"     {symbol[v.verdict]} {item.id:<6} {v.verdict:<9} {v.score:.2f}{where}  {text}")
-    total = Counter(v.verdict for v in result.verdicts)
-    lines.append(f"  total: {total['addressed']} addressed, {total['partial']} partial, "
-                 f"{total['contrary']} contrary, {total['absent']} absent of {len(result.verdicts)} items")
+    lines.append(f"  total: {_totals(result)}")
     return "\n".join(lines)
+
+
+def coverage_line(result: ProgrammeResult) -> str:
+    """One programme in one line, for a batch: its name and verdict counts."""
+    return f"{result.programme.document}: {_totals(result)}"
+
+
+def _totals(result: ProgrammeResult) -> str:
+    total = Counter(v.verdict for v in result.verdicts)
+    return (f"{total['addressed']} addressed, {total['partial']} partial, {total['contrary']} contrary, "
+            f"{total['absent']} absent of {len(result.verdicts)} items")

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .checklist import Checklist, ChecklistError, load_checklist
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
+from .spreadsheet import restore
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def _load_folder(path: Path) -> Results:
 
 def _read_csv(file: Path) -> pd.DataFrame:
     """A CSV with every text column as str and empty cells as '' (not NaN), so ids stay ids."""
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False).map(restore)  # see spreadsheet.py
     return frame.astype({c: str for c in frame.columns if c in _TEXT_COLUMNS})
 
 

@@ -415,9 +415,15 @@ def paragraphs(document: str, extracted: ExtractedDocument) -> list[Paragraph]:
 # --- passages ----------------------------------------------------------------------------------
 
 
+#: The longest text spaCy splits into sentences at once; a longer paragraph goes in pieces.  Why:
+#: spaCy refuses texts over a million characters (E088), and a programme saved on one line of a
+#: .txt file is one paragraph of that size.  A real paragraph is a few thousand characters.
+NLP_CHARS = 100_000
+
+
 def passages(paragraphs: list[Paragraph]) -> list[Passage]:
     """Sentence windows of up to ~40 words for every matchable paragraph, in order."""
-    chosen = [(index, p.text) for index, p in enumerate(paragraphs) if p.matchable]
+    chosen = [(index, piece) for index, p in enumerate(paragraphs) if p.matchable for piece in pieces(p.text)]
     pipeline = nlp.load_pipeline()
     result = []
     texts = (text for _, text in chosen)
@@ -425,6 +431,17 @@ def passages(paragraphs: list[Paragraph]) -> list[Passage]:
         sentences = [s.text.strip() for s in doc.sents if s.text.strip()]
         result.extend(Passage(paragraph=index, text=window) for window in windows(sentences))
     return result
+
+
+def pieces(text: str, limit: int = NLP_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, each after a sentence end (or a
+    space) where there is one; short texts (all real paragraphs) whole."""
+    out = []
+    while len(text) > limit:
+        cut = max(text.rfind(". ", 0, limit) + 1, 0) or text.rfind(" ", 0, limit) + 1 or limit
+        out.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*out, text] if text else out
 
 
 def windows(sentences: Sequence[str], limit: int = WINDOW_WORDS) -> list[str]:

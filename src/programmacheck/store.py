@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS vectors (
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
 """
+#: Each table's columns, checked on open: a store of another schema is damaged, not usable.
+_COLUMNS = {"files": ("key", "text", "failure"), "passages": ("text_key", "passages"),
+            "vectors": ("identity", "role", "text_sha256", "vector"), "item_verdicts": ("key", "verdict"),
+            "latest_text": ("document", "text_key")}
 #: Keys per SELECT, below SQLite's limit on bound parameters.
 _CHUNK = 500
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
@@ -62,14 +66,72 @@ class Write:
     latest_text: dict[str, str] = field(default_factory=dict)  # programme name → text key
 
 
+class StoreError(ValueError):
+    """A store that cannot be opened or is damaged; the message is one line saying what to do."""
+
+
+def damaged(path: Path, problem: object) -> StoreError:
+    return StoreError(f"{path}: the store is damaged ({problem}); run again with --rebuild-store to move it "
+                      "aside and rescan (the output files already written stay as they are)")
+
+
 class Store:
-    def __init__(self, path: str | Path):
+    """The batch store at ``path``; ``rebuild`` moves a damaged one aside (with a ``.damaged-…``
+    suffix, never deleted) and starts an empty one."""
+
+    def __init__(self, path: str | Path, rebuild: bool = False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash keeps every committed write
-        self._db.executescript(_SCHEMA)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: the store is a folder; --store takes a file, e.g. {self.path / 'store.sqlite'}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store's folder: {exc.strerror or exc}") from None
+        try:
+            self._db = self._open(full_check=rebuild)
+        except sqlite3.DatabaseError as exc:
+            if not rebuild:
+                raise damaged(self.path, exc) from None
+            self._move_aside()
+            self._db = self._open(full_check=False)
+
+    def _open(self, full_check: bool) -> sqlite3.Connection:
+        """Connect and check the schema; ``full_check`` also reads every page (``quick_check``),
+        which costs a second per GB and is done only when asked to rebuild a damaged store."""
+        try:
+            db = sqlite3.connect(self.path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash keeps every committed write
+            db.executescript(_SCHEMA)
+            for table, columns in _COLUMNS.items():
+                found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+                if found != columns:
+                    raise sqlite3.DatabaseError(f"table {table} has columns {', '.join(found)}, expected {', '.join(columns)}")
+            if full_check:
+                result = db.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise sqlite3.DatabaseError(result)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                raise StoreError(f"{self.path}: cannot write the store: {exc}") from None
+            raise
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> None:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, f"{self.path}.damaged-{stamp}{suffix}")
+        print(f"store: {self.path} was damaged; moved aside to {self.path}.damaged-{stamp}, rescanning",
+              file=sys.stderr, flush=True)
 
     def close(self) -> None:
         self._db.close()

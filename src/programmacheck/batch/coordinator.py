@@ -53,6 +53,7 @@ class BatchSettings:
     workers: int = 1
     dask: str | None = None  # scheduler address of an existing Dask cluster
     store: str | None = None  # None: store.sqlite in the output folder
+    rebuild_store: bool = False  # move a damaged store aside and start an empty one
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Batch:
         self.calibration_sha256 = keys.sha256(calibration)
         self.calibration_provenance = json.loads(calibration).get("provenance")
         self.definitions = {item.id: keys.item_definition(item) for item in self.checklist.checklist.items}
-        self.store = Store(settings.store or Path(out.path) / "store.sqlite")
+        self.store = Store(settings.store or Path(out.path) / "store.sqlite", rebuild=settings.rebuild_store)
         self._file_keys: dict[str, str] = {}
         self._queries: dict[str, np.ndarray] = {}  # query vectors by sha256: stored, or recorded in this batch
         self.stats = BatchStats()
@@ -256,8 +257,11 @@ class Batch:
                         failures[plan.programme.document] = failure
                         on_failure(failure)
                     paragraphs = sum(len(t.paragraphs) for t in (*outcome.files, *plan.texts) if t)
-                    detail = failure.message if failure else f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s"
-                    progress.advance(plan.programme.document, 1, plan.pages, paragraphs, detail)
+                    if failure:  # reported once, by on_failure, with its name: here only that it is done
+                        progress.advance(None, 1, plan.pages, paragraphs, "not read (the error above)")
+                    else:
+                        progress.advance(plan.programme.document, 1, plan.pages, paragraphs,
+                                         f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s")
             finally:
                 progress.close()
             self.stats.remote_peak_memory_mb = self.executor.remote_peak_rss() / MB

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 import psutil
+from ..extract import one_line
 
 #: How often the memory sampler looks (seconds).
 SAMPLE_EVERY = 0.5
@@ -45,7 +46,8 @@ def own_peak_rss() -> int:
 class Progress:
     """Counts finished programmes, pages and paragraphs against what the batch has to do."""
 
-    def __init__(self, files: int, pages: int, stream: TextIO = sys.stderr, bars: bool | None = None):
+    def __init__(self, files: int, pages: int, stream: TextIO | None = None, bars: bool | None = None):
+        stream = stream or sys.stderr  # the stream of now, not of import time (which may be closed since)
         self.stream = stream
         self.files_total = files
         self.done = 0
@@ -58,13 +60,15 @@ class Progress:
                           for i, (desc, total, unit) in enumerate((("files", files, "file"), ("pages", pages, "page"),
                                                                    ("paragraphs", None, "para")))]
 
-    def advance(self, document: str, files: int, pages: int, paragraphs: int, detail: str) -> None:
+    def advance(self, document: str | None, files: int, pages: int, paragraphs: int, detail: str) -> None:
+        """One more programme done; ``document`` None for one whose failure was reported already."""
         self.done += 1
         if self._bars:
             for bar, n in zip(self._bars, (files, pages, paragraphs)):
                 bar.update(n)
             return
-        print(f"[{self.done}/{self.files_total}] {document}: {detail}", file=self.stream, flush=True)
+        named = f"{one_line(document)}: " if document is not None else ""
+        print(f"[{self.done}/{self.files_total}] {named}{detail}", file=self.stream, flush=True)
 
     def close(self) -> None:
         for bar in self._bars:

@@ -7,6 +7,7 @@ image-only) raises :class:`ExtractionError` with a one-line message naming the f
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +33,48 @@ DEFAULT_PDF_BACKEND = "pypdfium2"
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = (".pdf", *TEXT_SUFFIXES, ".docx", *HTML_SUFFIXES)
+MB = 1024 * 1024
+DETAIL_CHARS = 160  # of a library's message quoted in a failure
+#: The largest file of each kind that is read at all.  Why: one upload must not take the machine
+#: (a 50 MB .txt took 2.4 GB and 165 s to segment); a long programme is ~1 MB of text, ~50 MB of
+#: PDF or Word with photos.
+MAX_BYTES = {".pdf": 300 * MB, ".docx": 100 * MB, **dict.fromkeys(TEXT_SUFFIXES, 10 * MB),
+             **dict.fromkeys(HTML_SUFFIXES, 20 * MB)}
+
+
+def supported_kinds() -> str:
+    """The readable suffixes for messages: ".pdf, .txt, .md, .markdown, .docx, .html or .htm"."""
+    return ", ".join(SUPPORTED_SUFFIXES[:-1]) + " or " + SUPPORTED_SUFFIXES[-1]
+
+
+def input_problem(path: str | Path) -> str | None:
+    """Why a path cannot be read as a programme before a byte of it is read, or None.
+
+    Only regular files are read: a FIFO would block for ever and ``/dev/zero`` never ends.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return f"{path}: no such file"
+    except OSError as exc:
+        return f"{path}: cannot read: {exc.strerror or exc}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path}: not a regular file"
+    limit = MAX_BYTES.get(path.suffix.lower())
+    if limit is not None and info.st_size > limit:
+        return f"{path}: too large ({info.st_size / MB:.0f} MB; at most {limit // MB} MB for a {path.suffix.lower()} file)"
+    if info.st_size == 0:
+        return f"{path}: empty file (0 bytes)"
+    return None
+
+
+def one_line(message: str) -> str:
+    """A message as it is printed and recorded: one line, printable and valid UTF-8 whatever bytes
+    a file name in it holds (control characters and undecodable bytes escaped: a name with a
+    newline must not print over two lines, nor one that is not UTF-8 stop the CSV writer)."""
+    text = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extractor:
@@ -65,13 +108,27 @@ def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extract
 def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> ExtractedDocument:
     """Extract one file with the right backend."""
     path = Path(path)
-    if not path.is_file():
-        raise ExtractionError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise ExtractionError(f"{path}: empty file (0 bytes)")
+    problem = input_problem(path)
+    if problem is not None:
+        raise ExtractionError(problem)
     extractor = get_extractor(path, pdf_backend)
-    if path.suffix.lower() == ".pdf":
-        from .ocr import extract_with_ocr
+    try:
+        if path.suffix.lower() == ".pdf":
+            from .ocr import extract_with_ocr
 
-        return extract_with_ocr(extractor, path)
-    return extractor.extract(path)
+            return extract_with_ocr(extractor, path)
+        return extractor.extract(path)
+    except ExtractionError:
+        raise
+    except RecursionError:
+        raise ExtractionError(f"{path}: damaged or hostile {path.suffix.lower()} file (nested too deeply)") from None
+    except Exception as error:  # noqa: BLE001 - the libraries raise many types for a broken file
+        raise ExtractionError(f"{path}: damaged, or not a {path.suffix.lower()} file ({_detail(error, path)})") from None
+
+
+def _detail(error: Exception, path: Path) -> str:
+    """A library's own words for what is wrong, without its exception class (which says nothing to
+    a user) or the file's path (the message starts with it): the first line, shortened."""
+    lines = str(error).replace(str(path), "the file").strip().splitlines()
+    text = lines[0] if lines else "unreadable"
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"

@@ -29,6 +29,9 @@ MENU_WORDS = (
 )
 MENU_RUN = 3  # this many such lines in a row are a menu (one or two are headings)
 REPEATS = 3  # a paragraph on this many places of one file is site chrome
+#: A cookie banner is a few sentences; a longer paragraph that mentions cookies is programme text
+#: (a whole programme saved on one line once went as "banner").
+BANNER_WORDS = 80
 
 _BULLET_ONLY = re.compile(
     r"^[•●▪◦·\-–—]$"
@@ -144,7 +147,7 @@ def is_boilerplate_line(text: str) -> bool:
         return True
     if _ICON_NAME.match(text) or _DATE.match(text) or _NO_WORD.match(text):
         return True
-    return _COOKIE.search(text) is not None
+    return _COOKIE.search(text) is not None and len(_WORD.findall(text)) <= BANNER_WORDS
 
 
 def _continues(previous: str, line: str) -> bool:

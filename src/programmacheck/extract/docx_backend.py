@@ -55,9 +55,8 @@ def _open(path: Path) -> docx.document.Document:
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ExtractionError(
-            f"{path}: not a readable Word .docx file ({error})"
-        ) from None
+        detail = "not a Word package" if isinstance(error, (PackageNotFoundError, zipfile.BadZipFile)) else "damaged"
+        raise ExtractionError(f"{path}: not a readable Word .docx file ({detail})") from None
 
 
 def _lines(blocks: Iterator[Paragraph | Table]) -> Iterator[Line]:

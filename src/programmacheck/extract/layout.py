@@ -54,12 +54,17 @@ class RawPage:
     images: int = 0  # image objects on the page; only counted when it has little text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
     """One line's text in NFC with plain spaces.
 
     Soft hyphens inside a line carry no meaning and go; a line-final one stays, because it says
     for certain that the word goes on on the next line.
     """
+    if _SURROGATE.search(text):  # a broken text layer's lone UTF-16 halves: no output file can hold them
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     text = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
     final = text.endswith(SOFT_HYPHEN)
     return text.replace(SOFT_HYPHEN, "") + (SOFT_HYPHEN if final else "")
@@ -69,8 +74,13 @@ def word_count(lines: Sequence[Line]) -> int:
     return sum(len(_WORD.findall(line.text)) for line in lines)
 
 
-def build_document(path: Path, raw_pages: Sequence[RawPage]) -> ExtractedDocument:
-    """Clean raw pages into an :class:`ExtractedDocument`, or raise when there is nothing to read."""
+def build_document(path: Path, raw_pages: Sequence[RawPage], damaged: Sequence[int] = ()) -> ExtractedDocument:
+    """Clean raw pages into an :class:`ExtractedDocument`, or raise when there is nothing to read.
+
+    ``damaged`` are the numbers of pages the PDF library could not load (left out of ``raw_pages``).
+    """
+    if damaged and not raw_pages:
+        raise ExtractionError(f"{path}: damaged PDF (none of its {len(damaged)} pages can be read)")
     if not raw_pages:
         raise ExtractionError(f"{path}: empty PDF (0 pages)")
     text_pages = [page for page in raw_pages if word_count(page.lines) >= MIN_TEXT_WORDS]
@@ -79,9 +89,13 @@ def build_document(path: Path, raw_pages: Sequence[RawPage]) -> ExtractedDocumen
             raise ExtractionError(f"{path}: no text layer (scanned?); OCR it first")
         raise ExtractionError(f"{path}: empty PDF (no text on any of its {len(raw_pages)} pages)")
     warnings = []
+    if damaged:
+        pages_list = ", ".join(str(number) for number in damaged)
+        warnings.append(f"{path}: page(s) {pages_list} of {len(raw_pages) + len(damaged)} are damaged and were not read")
     scanned = [p.number for p in raw_pages if p.images and word_count(p.lines) < MIN_TEXT_WORDS]
     if len(scanned) > len(raw_pages) // 4:
-        warnings.append(f"{len(scanned)} of {len(raw_pages)} pages have no text layer (scanned?); OCR them first")
+        warnings.append(f"{path}: {len(scanned)} of {len(raw_pages)} pages are images without text (photos, or scans "
+                        "too few to OCR the file for) and were not read")
     raw_pages = [replace(raw, lines=drop_line_numbers(raw.lines)) for raw in raw_pages]
     running = running_keys(raw_pages)
     pages = []

@@ -46,6 +46,11 @@ JPEG_QUALITY = 95  # of the re-rendered coarse scans
 #: A 1-bit scan whose dark runs are this short on average (in its own pixels) is dithered: its
 #: letters are loose dots (the 1948 stencil: 2.1 px; crisply scanned text: 6–12 px).
 DITHERED_RUN_PX = 3.0
+#: The most pixels OCR takes on, per image on a page and per page rendered at 300 dpi (an A3
+#: scan at 600 dpi is 70 Mpx).  Checked before anything is decoded: a 1.3 KB PDF holding one
+#: 1-bit image of 46,000 px a side once took 6.3 GB.
+MAX_OCR_PIXELS = 120_000_000
+OCR_CHECK_DPI = 300
 #: Blurs dithered pages and drops words Tesseract is unsure of (see that module's docstring).
 PLUGIN = Path(__file__).with_name("ocrmypdf_plugin.py")
 
@@ -53,6 +58,8 @@ _EDGE_PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’„«»-–—•·*/\\|"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _LETTER = re.compile(r"[^\W\d_]")
 _ADDRESS = re.compile(r"://|^www\.|@")
+#: "InputFileError: " before ocrmypdf's last line of error: the class name says nothing to a user.
+_INTERNAL_NAME = re.compile(r"^(?:[\w.]+(?:Error|Exception)\s*:\s*)+")
 
 
 class OcrUnavailable(Exception):
@@ -93,6 +100,7 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     into a new temporary folder that the caller deletes.
     """
     command = ocr_command()
+    _check_pixels(path, pages)
     try:
         dithered = dithered_pages(path, pages)
     except Exception:  # noqa: BLE001 - an improvement only: the pages are OCR'd unblurred
@@ -122,13 +130,11 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     try:
         try:
             _run_ocr([*arguments, *plugin, str(source), str(output)], len(pages))
-        except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit
-            log.warning("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
+        except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit (-v tells)
+            log.info("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
             _run_ocr([*arguments, str(source), str(output)], len(pages))
     except subprocess.CalledProcessError as error:
-        reason = (
-            error.stderr.strip().splitlines() or [f"exit code {error.returncode}"]
-        )[-1]
+        reason = _INTERNAL_NAME.sub("", (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1])
         raise ExtractionError(
             f"{path}: OCR failed on pages {_page_list(pages)} ({reason})"
         ) from None
@@ -193,6 +199,33 @@ def _scans_without_text_layer(path: Path, pages: list[int], output: Path) -> Pat
     finally:
         document.close()
     return output
+
+
+def _check_pixels(path: Path, pages: list[int]) -> None:
+    """Refuse pages that OCR could not take on within bounded memory (see ``MAX_OCR_PIXELS``)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(path)
+    try:
+        for number in pages:
+            page = document[number - 1]
+            width, height = page.get_size()
+            sizes = [(width * OCR_CHECK_DPI / 72, height * OCR_CHECK_DPI / 72)]
+            sizes += [_pixel_size(image) for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)]
+            widest = max(sizes, key=lambda size: size[0] * size[1])
+            if widest[0] * widest[1] > MAX_OCR_PIXELS:
+                raise ExtractionError(
+                    f"{path}: page {number} would need OCR of {widest[0]:.0f} × {widest[1]:.0f} pixels "
+                    f"(at most {MAX_OCR_PIXELS // 1_000_000} million); scan it at a lower resolution")
+    finally:
+        document.close()
+
+
+def _pixel_size(image) -> tuple[int, int]:
+    """An image's width and height in pixels, from its dictionary (nothing decoded); pypdfium2 5
+    renamed the method."""
+    return image.get_px_size() if hasattr(image, "get_px_size") else image.get_size()
 
 
 def _scan_dpi(page) -> float:
@@ -317,11 +350,13 @@ def extract_with_ocr(extractor: Extractor, path: Path) -> ExtractedDocument:
     try:
         document = extractor.extract(path)
         texts = [" ".join(line.text for line in page.lines) for page in document.pages]
+        numbers = [page.number for page in document.pages]  # damaged pages are not among them
     except ExtractionError as error:
         if "no text layer" not in str(error):
             raise
         document, texts = None, [""] * _page_count(path)
-    flagged = needs_ocr(texts)
+        numbers = list(range(1, len(texts) + 1))
+    flagged = [numbers[position - 1] for position in needs_ocr(texts)]
     if len(flagged) < OCR_DOCUMENT_SHARE * len(texts):
         return document
     try:

@@ -40,11 +40,18 @@ class PdfiumExtractor:
 
     def extract(self, path: Path) -> ExtractedDocument:
         document = _open(path)
+        pages, damaged = [], []
         try:
-            pages = [_read_page(document[index], index + 1) for index in range(len(document))]
+            for index in range(len(document)):
+                try:  # one broken page-tree node must not lose the other pages
+                    page = document[index]
+                except pdfium.PdfiumError:
+                    damaged.append(index + 1)
+                    continue
+                pages.append(_read_page(page, index + 1))
         finally:
             document.close()
-        return build_document(path, pages)
+        return build_document(path, pages, damaged)
 
 
 def _open(path: Path) -> pdfium.PdfDocument:

@@ -7,6 +7,7 @@ pages put each paragraph, menu item or caption on one long line: there every lin
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -39,16 +40,49 @@ class TextExtractor:
         markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
         lines = markdown_lines(text) if markdown else text_lines(text)
         if not any(line.text for line in lines):
+            if not markdown and text.strip():  # there was text, and the web-page filter took all of it
+                raise ExtractionError(f"{path}: no programme text (everything in it reads as web-page menus, banners "
+                                      "or lines repeated throughout)")
             raise ExtractionError(f"{path}: empty file (no text)")
         return ExtractedDocument(path=str(path), pages=(Page(number=1, lines=tuple(lines)),))
 
 
+#: Byte order marks, longest first (UTF-32's LE mark begins with UTF-16's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: A text without a mark whose even (or odd) bytes are this often NUL is UTF-16 without BOM.
+UTF16_NUL_SHARE = 0.3
+
+
 def _read(path: Path) -> str:
+    """The text of a file in whichever encoding Dutch users save: UTF-8 (with or without BOM),
+    UTF-16 ("Unicode" in Windows Notepad) or UTF-32 by their mark or their NUL bytes, else
+    Windows-1252.  Why: read as UTF-8/1252, UTF-16 is letters between NULs, which no keyword
+    matches, and every item came out ``absent`` without a word of warning."""
     data = path.read_bytes()
+    encoding = _encoding(data)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        if encoding != "utf-8-sig":
+            raise ExtractionError(f"{path}: not readable as {encoding.upper()} text (damaged?)") from None
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ExtractionError(f"{path}: binary data, not text (NUL bytes); is it a renamed file of another kind?")
+    return text
+
+
+def _encoding(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    sample = data[:4096]
+    half = max(len(sample) // 2, 1)
+    if sample[1::2].count(0) / half > UTF16_NUL_SHARE and sample[0::2].count(0) < sample[1::2].count(0):
+        return "utf-16-le"
+    if sample[0::2].count(0) / half > UTF16_NUL_SHARE and sample[1::2].count(0) < sample[0::2].count(0):
+        return "utf-16-be"
+    return "utf-8-sig"
 
 
 def text_lines(text: str) -> list[Line]:
