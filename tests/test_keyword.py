@@ -160,3 +160,26 @@ def test_a_rejection_that_only_stands_near_the_measure_is_not_contrary(text):
 
 def test_clause_punctuation_stops_a_multi_word_term():
     assert not term_matches("housing first", "Housing, first of all, costs money.")
+
+
+@pytest.mark.parametrize("text", [
+    "Een nachtopvang voor EU-burgers die hier geen werk hebben, komt er niet.",
+    "De opvang voor EU-burgers, waarvoor andere partijen pleiten, komt er met ons niet.",
+    "Er komt geen opvang voor EU-burgers.",
+    "De gemeente doet mee aan Housing First. Daar stoppen wij mee.",
+])
+def test_a_rejection_of_the_sentences_subject_or_of_the_sentence_before_is_contrary(text):
+    assert rejection(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Housing First komt er, en een nieuwe parkeergarage komt er niet.",  # another clause's subject
+    "Housing First komt er en de parkeergarage komt er niet.",
+    "Er komt geen parkeergarage maar wel Housing First.",
+])
+def test_what_will_not_come_must_be_the_measure(text):
+    assert rejection(text) == ()
+
+
+def test_a_pointing_sentence_about_something_else_is_not_contrary():
+    assert rejection("Wij breiden Housing First uit. De parkeergarage komt er, daar stoppen wij niet mee.") == ()

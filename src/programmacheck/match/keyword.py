@@ -33,21 +33,24 @@ from .rejection import governing_rejections
 #: because for some items the rejecting word is the measure itself ("afschaffen van de
 #: kostendelersnorm").
 REJECTION = "{rejection}"
-#: Punctuation that ends a clause: no term runs across it, and a rejection governs only its clause.
+#: Punctuation that ends a clause or sentence: no term runs across it, and a rejection governs
+#: only its clause (:mod:`.rejection`).
 CLAUSE_PUNCTUATION = frozenset(",;:.!?()[]")
 
 
 @dataclass(frozen=True)
 class Token:
     """The forms a term word may match (lower-case surface, lemma, hyphen parts), the lemma and
-    the surface.  :data:`CLAUSE_BREAK`, which stands for clause-ending punctuation, has none."""
+    the surface.  A break (:func:`break_token`) stands for the punctuation that ends a clause or
+    sentence: it has no form or lemma, and that punctuation as its surface."""
 
     forms: frozenset[str]
     lemma: str
     surface: str
 
 
-CLAUSE_BREAK = Token(frozenset(), "", "")
+def break_token(punctuation: str) -> Token:
+    return Token(frozenset(), "", punctuation)
 
 
 @dataclass(frozen=True)
@@ -232,14 +235,15 @@ class KeywordMatcher:
         self.items = [CompiledItem.from_item(i, self.index) for i in checklist.items]
         self.nlp = nlp
         self._tokens: dict[tuple[int, int], Token] = {}  # (form hash, lemma hash) → its Token
+        self._breaks: dict[str, Token] = {}
 
     def tokenize_all(self, texts: Sequence[str]) -> list[list[Token]]:
         docs = self.nlp.pipe(texts, batch_size=256, disable=sentence_splitters(self.nlp))
         return [self.tokenize(doc) for doc in docs]
 
     def tokenize(self, doc: Doc) -> list[Token]:
-        """spaCy tokens → match tokens, punctuation dropped except where it ends a clause
-        (:data:`CLAUSE_BREAK`, once for a run of such marks).
+        """spaCy tokens → match tokens, punctuation dropped except where it ends a clause or
+        sentence (a :func:`break_token`, one for a run of such marks).
 
         Reads the Doc's arrays rather than its Token objects (much cheaper), and makes one
         :class:`Token` per distinct form and lemma, so that the pattern index remembers it."""
@@ -247,8 +251,9 @@ class KeywordMatcher:
         tokens = []
         for form, lemma, punct, space in doc.to_array(_TOKEN_ATTRS).tolist():
             if punct or space:
-                if punct and strings[form] in CLAUSE_PUNCTUATION and tokens and tokens[-1] is not CLAUSE_BREAK:
-                    tokens.append(CLAUSE_BREAK)
+                mark = strings[form]
+                if punct and mark in CLAUSE_PUNCTUATION and tokens and tokens[-1].lemma:
+                    tokens.append(self._breaks.setdefault(mark, break_token(mark)))
                 continue
             token = self._tokens.get((form, lemma))
             if token is None:

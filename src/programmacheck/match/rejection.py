@@ -14,7 +14,11 @@ relation is read from word order, as Dutch writes it:
 - a separable verb takes its object between verb and particle: "we schaffen de norm af";
 - a measure word before the rejecting word is its object only if it is not inside a
   prepositional phrase of another noun ("de marktwerking *in de jeugdzorg* wordt afgebouwd");
-- a negation elsewhere in the clause ("we bezuinigen *niet* op de jeugdzorg") cancels it.
+- a negation elsewhere in the clause ("we bezuinigen *niet* op de jeugdzorg") cancels it;
+- "X komt er niet" rejects the X it ends the sentence of, however long X is ("een nachtopvang
+  voor wie hier geen werk heeft, komt er niet"); "er komt geen X" rejects the X it opens;
+- a rejection that opens with a pointing word ("*Daar* stoppen wij mee", "*Dat* schaffen we af")
+  rejects what the sentence before it names.
 
 The vocabulary is ordinary Dutch, written for this module; none of it comes from a labelled
 programme.
@@ -22,14 +26,15 @@ programme.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 
 class Word(Protocol):
     """What the rules read of a token: its lower-case surface and its lemma (the keyword
-    matcher's :class:`~programmacheck.match.keyword.Token`); a clause break has neither."""
+    matcher's :class:`~programmacheck.match.keyword.Token`).  A break between clauses or sentences
+    has no lemma, and its surface is the punctuation that ends them (:data:`SENTENCE_ENDS`)."""
 
     surface: str
     lemma: str
@@ -43,6 +48,16 @@ REJECTING_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(cue.split()) for cu
     "zijn tegen", "is tegen", "geen gemeentegeld", "geen geld", "geen subsidie", "geen euro",
     "geen cent", "niet subsidiëren", "niet financieren", "niet betalen",
 ))
+#: "X komt er niet" / "X komen er met ons niet": the sentence's subject, X, will not come.
+NOT_COMING = (("komen", "er"), ("niet",))
+#: "Er komt geen X": the X that follows will not come.
+NONE_COMING = (("er", "komen", "geen"), ("komen", "er", "geen"))
+#: Words that open a sentence by pointing back at the one before ("Daar stoppen wij mee").
+POINTING_WORDS = frozenset({"daar", "hier", "dat", "dit", "die", "daarmee", "hiermee", "daarvan", "hiervan"})
+CONJUNCTIONS = frozenset({"en", "maar", "of", "want", "terwijl", "dus"})
+RELATIVE_WORDS = frozenset({"die", "dat", "wie", "wat", "welke"})
+#: Punctuation that ends a sentence (a break with another surface ends a clause).
+SENTENCE_ENDS = frozenset(".!?;")
 #: Separable rejecting verbs as (verb lemma, particle): "we schaffen de norm af".
 SEPARABLE_VERBS: tuple[tuple[str, str], ...] = (
     ("schaffen", "af"), ("bouwen", "af"), ("heffen", "op"), ("zetten", "stop"), ("bezuinigen", "weg"),
@@ -81,17 +96,30 @@ def _is(word: Word, pattern: str) -> bool:
     return pattern in (word.surface, word.lemma)
 
 
-def clauses(words: Sequence[Word]) -> list[range]:
-    """Position ranges of the clauses, split at clause breaks (words with no surface)."""
+def _spans(words: Sequence[Word], ends: Callable[[Word], bool]) -> list[range]:
     found, start = [], 0
     for i, word in enumerate(words):
-        if not word.surface:
+        if ends(word):
             if i > start:
                 found.append(range(start, i))
             start = i + 1
     if start < len(words):
         found.append(range(start, len(words)))
     return found
+
+
+def _is_break(word: Word) -> bool:
+    return not word.lemma
+
+
+def clauses(words: Sequence[Word]) -> list[range]:
+    """Position ranges of the clauses, split at every break."""
+    return _spans(words, _is_break)
+
+
+def sentences(words: Sequence[Word]) -> list[range]:
+    """Position ranges of the sentences, split at breaks that end a sentence."""
+    return _spans(words, lambda word: _is_break(word) and word.surface in SENTENCE_ENDS)
 
 
 def _cues(words: Sequence[Word], clause: range) -> list[Span]:
@@ -147,6 +175,68 @@ def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence
     return spans
 
 
+def _words_of(words: Sequence[Word], span: range) -> list[int]:
+    return [i for i in span if not _is_break(words[i])]
+
+
+def _subject_of(words: Sequence[Word], sentence: range, verb: int, measure_positions: Sequence[int]) -> bool:
+    """Whether a measure word is the subject of the verb at ``verb``: before it in its clause with
+    no coordinating conjunction between them, or -- when the verb opens its clause -- in the
+    sentence's first clause, with only relative clauses ("die …", "waarvoor …") between."""
+    parts = [c for c in clauses(words) if c.start >= sentence.start and c.stop <= sentence.stop]
+    here = next(c for c in parts if verb in c)
+    if any(m in here and m < verb and not any(words[j].surface in CONJUNCTIONS for j in range(m, verb))
+           for m in measure_positions):
+        return True
+    opens = _words_of(words, here)[:1] == [verb]
+    between = parts[1:parts.index(here)]
+    return (opens and parts[0] is not here and any(m in parts[0] for m in measure_positions)
+            and all(words[c.start].surface in RELATIVE_WORDS or words[c.start].surface.startswith("waar") for c in between))
+
+
+def _not_coming(words: Sequence[Word], sentence: range, measure_positions: Sequence[int]) -> list[str]:
+    """"X komt er niet" with a measure word as X; "er komt geen X" with X a measure word."""
+    found = []
+    positions = _words_of(words, sentence)
+    (verb, there), (no,) = NOT_COMING
+    for k, i in enumerate(positions[:-1]):
+        if words[i].lemma == verb and words[positions[k + 1]].surface == there:
+            rest = positions[k + 2:k + 2 + MAX_GAP + 1]
+            if any(words[j].surface == no for j in rest) and _subject_of(words, sentence, i, measure_positions):
+                found.append("komt er niet")
+    for phrase in NONE_COMING:
+        for k in range(len(positions) - len(phrase) + 1):
+            window = positions[k:k + len(phrase)]
+            if all(_is(words[i], w) for i, w in zip(window, phrase, strict=True)):
+                after = window[-1]
+                if any(after < m and _only_function_words(words, range(after + 1, m)) for m in measure_positions):
+                    found.append("er komt geen")
+    return found
+
+
+def _pointing_back(words: Sequence[Word], sentence: range, before: range | None,
+                   measure_positions: Sequence[int]) -> list[str]:
+    """"Daar stoppen wij mee": a rejecting sentence that opens with a pointing word rejects a
+    measure the sentence before it names."""
+    positions = _words_of(words, sentence)
+    if before is None or not positions or words[positions[0]].surface not in POINTING_WORDS:
+        return []
+    if not any(m in before for m in measure_positions):
+        return []
+    cues = [*_cues(words, sentence), *_separable_any(words, sentence)]
+    return [c.cue for c in cues if not _negated(words, sentence, c)]
+
+
+def _separable_any(words: Sequence[Word], clause: range) -> list[Span]:
+    """A separable rejecting verb with its particle later in the clause, whatever its object."""
+    spans = []
+    for verb, particle in SEPARABLE_VERBS:
+        for i in clause:
+            if words[i].lemma == verb and any(words[j].surface == particle for j in clause if j > i):
+                spans.append(Span(i, i + 1, f"{particle}{verb}"))
+    return spans
+
+
 def governing_rejections(words: Sequence[Word], measure_positions: Sequence[int]) -> tuple[str, ...]:
     """The rejecting phrases that govern a word of the measure (at ``measure_positions``)."""
     found: list[str] = []
@@ -155,7 +245,10 @@ def governing_rejections(words: Sequence[Word], measure_positions: Sequence[int]
         if not in_clause:
             continue
         direct = [c for c in _cues(words, clause) if any(_governs(words, c, m, clause) for m in in_clause)]
-        for cue in (*direct, *_separable(words, clause, in_clause)):
-            if not _negated(words, clause, cue) and cue.cue not in found:
-                found.append(cue.cue)
-    return tuple(found)
+        found += [c.cue for c in (*direct, *_separable(words, clause, in_clause)) if not _negated(words, clause, c)]
+    previous = None
+    for sentence in sentences(words):
+        found += _not_coming(words, sentence, measure_positions)
+        found += _pointing_back(words, sentence, previous, measure_positions)
+        previous = sentence
+    return tuple(dict.fromkeys(found))
