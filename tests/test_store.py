@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
 
-from programmacheck.batch import Batch, BatchSettings
+from programmacheck.batch import Batch, BatchSettings, keys
 from programmacheck.checklist import default_checklist_path
 from programmacheck.pipeline import FileText, ScanSettings
 from programmacheck.programmes import programmes
@@ -105,6 +105,18 @@ def test_editing_checklist_items_recomputes_only_those_items(corpus: Path, tmp_p
     assert embedder.calls["passage"] == before["passage"]  # passages come from the store
     assert rescan["queries"] == embedder.calls["query"] - before["query"] == 1  # only the new example sentence
     assert rescan["files"] == 0
+
+
+def test_raising_the_scoring_revision_recomputes_every_verdict_but_reads_and_embeds_nothing(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    out = tmp_path / "out"
+    embedder = CountingEmbedder()
+    scan([corpus], out, embedder)
+    before = dict(embedder.calls)
+    monkeypatch.setattr(keys, "SCORING_REVISION", keys.SCORING_REVISION + 1)
+    rescored = scan([corpus], out, embedder)
+    assert (rescored["files"], rescored["items"], rescored["passages"], rescored["queries"]) == (0, 70, 0, 0)
+    assert embedder.calls == before
 
 
 def test_store_round_trips_and_keeps_only_committed_writes(tmp_path: Path):

@@ -8,9 +8,10 @@ recomputes exactly what an edit affects:
 - a programme's passages: its paragraphs (``text_key``, which includes ``text_identity``);
 - a vector: the embedder's identity (model, version, precision, prompts), role and text;
 - an item verdict: the programme's paragraphs, the embedder's identity, the item's own
-  definition, the calibration file, the scoring settings and the tool version (``item_key``).  Matching features are
-  computed per item column (:func:`programmacheck.match.hybrid.item_signals`), so the other
-  items of the checklist do not enter an item's key.
+  definition, the calibration file, the scoring settings, the scoring revision and the tool version
+  (``item_key``).  Matching features are computed per item column
+  (:func:`programmacheck.match.hybrid.item_signals`), so the other items of the checklist do not
+  enter an item's key.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ from ..records import Paragraph
 #: 3 since margin line numbers are dropped, icon-font bullets read as bullets, a line's font is read
 #: at its first letter and a run-in bold lead is no heading, and interrupted paragraphs resume.
 READING_REVISION = 3
+#: Raised whenever a change alters what decides a verdict (keyword matching, rejection rules,
+#: features, the passage scorer, verdict rules), so that stored verdicts made by older scoring code
+#: are computed again; ``__version__`` alone does not move between such changes.
+#: 2 since a rejecting phrase counts only where it governs a measure word ('X komt er niet', 'er komt
+#: geen X', a pointing sentence) and keyword matching lemmatises passages without sentence splitting.
+SCORING_REVISION = 2
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
 TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
                   "bm25s")
@@ -89,4 +96,5 @@ def scoring_settings(settings: ScanSettings) -> str:
 
 
 def item_key(text: str, model_identity: str, definition: str, calibration_sha256: str, settings: str) -> str:
-    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, settings, __version__]))
+    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, settings, SCORING_REVISION,
+                              __version__]))
