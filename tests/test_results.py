@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import REPO_ROOT
 from report_fixtures import ALL_ADDRESS, FAILED_DOCUMENT, GAP_ITEM, PROGRAMMES, checklist_items, report_out  # noqa: F401
 
 from programmacheck.results import (gaps, item_parties, item_shares, load_results, theme_coverage, tidy_evidence,
@@ -140,3 +145,25 @@ def test_two_sources_of_one_party_get_labels_told_apart(report_out: Path, tmp_pa
     programmes = load_results(out).subset("gr2026", "Lindewaard").programmes
     assert programmes["label"].is_unique
     assert {"Samen Lindewaard (samen-lindewaard.pdf)", "Samen Lindewaard (samen-lindewaard-web)"} <= set(programmes["label"])
+
+
+def readme_examples_using(name: str) -> list[str]:
+    """The README's ```python blocks that mention ``name``."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return [block for block in re.findall(r"^```python\n(.*?)^```", readme, re.DOTALL | re.MULTILINE) if name in block]
+
+
+def test_the_readmes_load_results_examples_run_on_an_output_folder(report_out: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = readme_examples_using("load_results")
+    assert examples, "README.md has no ```python example of load_results"
+    (tmp_path / "out").symlink_to(report_out, target_is_directory=True)  # the examples read "out"
+    monkeypatch.chdir(tmp_path)
+    for example in examples:
+        exec(compile(example, "README.md", "exec"), {"__name__": "readme_example"})
+
+
+def test_importing_programmacheck_leaves_pandas_unloaded_until_load_results_is_asked_for() -> None:
+    probe = ("import sys, programmacheck; assert 'pandas' not in sys.modules; "
+             "assert programmacheck.load_results.__module__ == 'programmacheck.results'")
+    subprocess.run([sys.executable, "-c", probe], check=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})
