@@ -29,10 +29,10 @@ import pandas as pd
 from .compare import CHANGES, change_counts, changes, programme_pairs
 from .links import SourceLinks, is_paged, source_file
 from .programmes import PARTY_FROM_FILE_NAME
-from .results import VERDICT_COLOURS, VERDICTS, Results, gaps, group_label, item_shares, theme_coverage
+from .records import VERDICT_SYMBOLS, VERDICTS
+from .results import VERDICT_COLOURS, Results, gaps, group_label, item_shares, theme_coverage
 
 OVERVIEW_FILE = "index.html"
-SYMBOLS = {"addressed": "●", "partial": "◐", "contrary": "✗", "absent": "·"}
 
 UI_STRINGS = {
     "nl": {
@@ -152,7 +152,7 @@ def _name_warning(results: Results, text: dict[str, str]) -> str:
 
 
 def _legend(text: dict[str, str]) -> str:
-    entries = "".join(f'<li><span class="swatch v-{v}">{SYMBOLS[v]}</span> {escape(text[v])}</li>' for v in VERDICTS)
+    entries = "".join(f'<li><span class="swatch v-{v}">{VERDICT_SYMBOLS[v]}</span> {escape(text[v])}</li>' for v in VERDICTS)
     return (f'<ul class="legend" aria-label="{escape(text["legend"])}">{entries}</ul>'
             f'<p class="hint score-hint">{escape(text["score_hint"])}</p>')
 
@@ -219,7 +219,7 @@ def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
                                         quotes.get((programme.document, item["item_id"]), empty), links, text)
                 cells.append(f'<td class="cell v-{escape(verdict["verdict"])}"><button type="button" '
                              f'data-detail="{cell_id}" title="{escape(name)}" aria-label="{escape(name)}">'
-                             f'{SYMBOLS[verdict["verdict"]]}</button>{panel}</td>')
+                             f'{VERDICT_SYMBOLS[verdict["verdict"]]}</button>{panel}</td>')
             rows.append(f'<tr id="item-{escape(item["item_id"])}"><th scope="row" class="item"><span class="id">'
                         f'{escape(item["item_id"])}</span> {escape(item["text"])}</th>{"".join(cells)}</tr>')
     return (f'<div class="scroll sticky-head"><table class="heatmap"><thead><tr><th scope="col">{escape(text["item"])}'

@@ -18,7 +18,8 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .html_report import group_file, ui_strings  # noqa: E402
-from .results import VERDICT_COLOURS, VERDICTS, Results, group_label, verdict_matrix  # noqa: E402
+from .records import VERDICTS  # noqa: E402
+from .results import VERDICT_COLOURS, Results, group_label, verdict_matrix  # noqa: E402
 
 
 def heatmap_figure(results: Results, title: str, lang: str = "nl") -> plt.Figure:

@@ -12,6 +12,14 @@ by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+#: The four verdicts, from best to worst; the order of every table and legend.
+Verdict = Literal["addressed", "partial", "contrary", "absent"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+#: One character per verdict, shared by the terminal coverage table and the HTML report so the
+#: two read alike.
+VERDICT_SYMBOLS: dict[Verdict, str] = {"addressed": "●", "partial": "◐", "contrary": "✗", "absent": "·"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ class ItemVerdict:
     document: str
     item_id: str
     theme_id: str
-    verdict: str  # addressed | partial | contrary | absent
+    verdict: Verdict
     score: float
     evidence: tuple[Evidence, ...] = ()
 
@@ -112,6 +120,3 @@ class Programme:
     document: str
     files: tuple[str, ...]
     metadata: dict[str, str] = field(default_factory=dict)
-
-
-VERDICTS = ("addressed", "partial", "contrary", "absent")

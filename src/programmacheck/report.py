@@ -25,6 +25,7 @@ from .checklist import Checklist
 from .extract import one_line
 from .page_labels import printed_labels
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
+from .records import VERDICT_SYMBOLS
 from .spreadsheet import neutralise_row
 
 if TYPE_CHECKING:
@@ -180,7 +181,6 @@ def _lock(folder: Path):
 def coverage_table(result: ProgrammeResult, checklist: Checklist) -> str:
     """The per-theme coverage table of one programme, as plain text for a terminal."""
     by_item = {v.item_id: v for v in result.verdicts}
-    symbol = {"addressed": "●", "partial": "◐", "contrary": "✗", "absent": "·"}
     lines = [f"{result.programme.document}"]
     for theme in checklist.themes:
         items = [i for i in checklist.items if i.theme == theme.id]
@@ -193,7 +193,7 @@ def coverage_table(result: ProgrammeResult, checklist: Checklist) -> str:
             v = by_item[item.id]
             where = f" (p. {v.evidence[0].page})" if v.evidence else ""
             text = item.text if len(item.text) <= 70 else item.text[:67] + "..."
-            lines.append(f"     {symbol[v.verdict]} {item.id:<6} {v.verdict:<9} {v.score:.2f}{where}  {text}")
+            lines.append(f"     {VERDICT_SYMBOLS[v.verdict]} {item.id:<6} {v.verdict:<9} {v.score:.2f}{where}  {text}")
     lines.append(f"  total: {_totals(result)}")
     return "\n".join(lines)
 

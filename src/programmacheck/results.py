@@ -30,11 +30,11 @@ import pandas as pd
 
 from .checklist import Checklist, ChecklistError, load_checklist
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
+from .records import VERDICTS
 from .spreadsheet import restore
 
 log = logging.getLogger(__name__)
 
-VERDICTS = ("addressed", "partial", "contrary", "absent")
 # One palette for every output (HTML, XLSX, PNG), so a colour means the same everywhere.
 VERDICT_COLOURS = {"addressed": "#1a9850", "partial": "#fee08b", "contrary": "#d73027", "absent": "#e8e8e8"}
 PROGRAMME_COLUMNS = ("document", *METADATA_COLUMNS)

@@ -26,6 +26,11 @@ class Extractor(Protocol):
     def extract(self, path: Path) -> ExtractedDocument: ...
 
 
+#: What every structured backend (Word, HTML) writes before a list item and between a table row's
+#: cells, so that the segmenter sees lists and tables alike whichever format they came from.
+BULLET = "• "
+CELL_SEPARATOR = " | "
+
 PDF_BACKENDS = ("pypdfium2", "pdfplumber")
 # pypdfium2 reads the corpus ~40× faster than pdfplumber with at least as good gold-quote recall
 # (measured with benchmarks/extraction.py).

@@ -22,11 +22,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..records import ExtractedDocument, Line, Page
-from . import ExtractionError
+from . import BULLET, CELL_SEPARATOR, ExtractionError
 from .layout import clean_text
 
-BULLET = "• "
-CELL_SEPARATOR = " | "
 # Built-in names as python-docx reports them, plus the Dutch names some editors write.
 _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 _TITLE_STYLE = re.compile(r"^(?:title|titel)$", re.IGNORECASE)

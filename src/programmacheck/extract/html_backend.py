@@ -17,11 +17,9 @@ import trafilatura
 from lxml import etree
 
 from ..records import ExtractedDocument, Line, Page
-from . import ExtractionError
+from . import BULLET, CELL_SEPARATOR, ExtractionError
 from .layout import clean_text
 
-BULLET = "• "
-CELL_SEPARATOR = " | "
 _HEADING_REND = re.compile(r"^h([1-6])$")
 # trafilatura's block elements; everything else inside them (hi, ref, lb, …) is inline text.
 _BLOCKS = frozenset({"head", "p", "item", "row", "quote", "code", "list", "table"})

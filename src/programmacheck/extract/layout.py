@@ -35,6 +35,12 @@ _TOC_ENTRY = re.compile(r"\S.*?(?:\s|\.{2,}|…)\s*\d{1,3}$")
 _TOC_TITLE = re.compile(r"^\s*(inhoud|inhoudsopgave|inhoudstafel)\b", re.IGNORECASE)
 
 MARGIN = 0.09  # share of the page height that counts as top or bottom margin
+#: A font name that says the font is heavier than regular.  Bold is a heading cue, so both PDF
+#: backends must judge it alike.
+BOLD_FONT_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNORECASE)
+#: Font sizes of empty space that separate two texts on one baseline (table cells, tab stops),
+#: the same for every backend so that they cut lines alike.
+BASELINE_GAP = 2.5
 MIN_TEXT_WORDS = 10  # a page with fewer words has, for our purpose, no text layer
 COVER_MAX_WORDS = 60
 _LINE_NUMBER = re.compile(r"^\d{1,3}$")

@@ -19,13 +19,12 @@ import pypdfium2.raw as pdfium_c
 
 from ..records import ExtractedDocument, Line
 from . import ExtractionError
-from .layout import HYPHEN_MARKERS, MIN_TEXT_WORDS, RawPage, build_document, clean_text, word_count
+from .layout import (BASELINE_GAP, BOLD_FONT_NAME, HYPHEN_MARKERS, MIN_TEXT_WORDS, RawPage, build_document, clean_text,
+                     word_count)
 
 # A line ends at PDFium's line break, or right after its joined-hyphen marker.
 _LINE = re.compile(rf"[^\r\n]*?(?:[{HYPHEN_MARKERS}]|\r\n|\r|\n|$)")
-_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNORECASE)
 _FONT_NAME_BUFFER = 128
-_GAP = 2.5  # font sizes of empty space that separate two texts on one baseline
 _MAX_ANGLE = 0.1  # radians; rotated text (side tabs, stamps) is decoration, not prose
 _MARKER_CHARS = 4  # a bullet, list number or icon before a line's first letter is at most this long
 _SYMBOLIC = 4  # the Symbolic flag of a PDF font descriptor (PDF 32000-1, table 123)
@@ -143,7 +142,7 @@ def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last
     cheap.
     """
     size = _font_size(raw_page, first) or 10.0
-    if not _rects_have_gap(raw_page, first, last, size * _GAP):
+    if not _rects_have_gap(raw_page, first, last, size * BASELINE_GAP):
         return [(first, last)]
     pieces = []
     start = previous = first
@@ -152,7 +151,7 @@ def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last
         if text[index].isspace():
             continue
         left, _, right, _ = _loose_box(raw_page, index)
-        if left - previous_right > size * _GAP:
+        if left - previous_right > size * BASELINE_GAP:
             pieces.append((start, previous))
             start = index
         previous, previous_right = index, right
@@ -244,7 +243,7 @@ def _font_info(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> tuple[int, str]:
 def _is_bold(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> bool:
     if pdfium_c.FPDFText_GetFontWeight(raw_page, index) >= 600:
         return True
-    return _BOLD_NAME.search(_font_info(raw_page, index)[1]) is not None
+    return BOLD_FONT_NAME.search(_font_info(raw_page, index)[1]) is not None
 
 
 def _count_images(page: pdfium.PdfPage) -> int:

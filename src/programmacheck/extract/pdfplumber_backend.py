@@ -7,7 +7,6 @@ one every PDF backend shares (:mod:`.layout`).
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,10 +16,8 @@ import pdfplumber
 
 from ..records import ExtractedDocument, Line
 from . import ExtractionError
-from .layout import MIN_TEXT_WORDS, RawPage, build_document, clean_text, word_count
+from .layout import BASELINE_GAP, BOLD_FONT_NAME, MIN_TEXT_WORDS, RawPage, build_document, clean_text, word_count
 
-_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|extrab|ultrab", re.IGNORECASE)
-_GAP = 2.5  # font sizes of empty space that separate two texts on one baseline
 
 Word = dict[str, Any]
 
@@ -65,7 +62,7 @@ def _line_groups(words: Iterator[Word]) -> Iterator[list[Word]]:
             previous = group[-1]
             size = float(previous["size"]) or 10.0
             same_line = abs(word["bottom"] - previous["bottom"]) < size * 0.5
-            if not (same_line and -1 <= word["x0"] - previous["x1"] <= size * _GAP):
+            if not (same_line and -1 <= word["x0"] - previous["x1"] <= size * BASELINE_GAP):
                 yield group
                 group = []
         group.append(word)
@@ -82,5 +79,5 @@ def _line(words: Sequence[Word], left: float, top: float) -> Line:
         x1=float(words[-1]["x1"]) - left,
         bottom=max(float(word["bottom"]) for word in words) - top,
         size=round(statistics.median(float(word["size"]) for word in words), 1),
-        bold=all(_BOLD_NAME.search(str(word["fontname"])) for word in (words[0], sample)),
+        bold=all(BOLD_FONT_NAME.search(str(word["fontname"])) for word in (words[0], sample)),
     )
