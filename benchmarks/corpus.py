@@ -116,9 +116,10 @@ class NoEmbedder:
     """Zero vectors at no cost: matching timed without the transformer."""
 
     identity = "none"
+    dim = 8
 
     def embed(self, texts: list[str], role: str) -> np.ndarray:
-        return np.zeros((len(texts), 8), dtype=np.float32)
+        return np.zeros((len(texts), self.dim), dtype=np.float32)
 
 
 def stage_seconds(corpus: Path) -> dict[str, float]:

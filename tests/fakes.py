@@ -16,6 +16,7 @@ class CountingEmbedder:
 
     def __init__(self, identity: str = "counting/v1"):
         self.identity = identity
+        self.dim = DIMENSIONS
         self.seen: list[tuple[str, str]] = []
 
     @property
@@ -25,8 +26,8 @@ class CountingEmbedder:
 
     def embed(self, texts: list[str], role: str) -> np.ndarray:
         self.seen += [(role, text) for text in texts]
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():
-                out[row, zlib.crc32(word.encode()) % DIMENSIONS] += 1.0
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SAMPLE_PROGRAMMES
 
@@ -231,3 +232,19 @@ def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_sto
     assert list(from_store.new["query"]) == [sha256(queries[1])]
     stored = {"query": {sha256(q): v for q, v in zip(queries, vectors[0])}}
     assert KnownVectors(model.identity, stored, lambda: pytest.fail("loaded the model")).embed(queries, "query").shape == (2, 64)
+
+
+def test_a_task_answers_an_empty_request_in_the_models_width_without_loading_it_when_vectors_were_sent():
+    from fakes import CountingEmbedder
+
+    from programmacheck.batch.keys import sha256
+    from programmacheck.batch.worker import KnownVectors
+
+    model = CountingEmbedder()
+    stored = {"query": {sha256("schuldhulp"): model.embed(["schuldhulp"], "query")[0]}}
+    task = KnownVectors(model.identity, stored, lambda: pytest.fail("loaded the model"))
+    empty = task.embed([], "passage")
+    assert empty.shape == (0, model.dim) and empty.dtype == np.float32
+    model.embed = lambda texts, role: pytest.fail("called the model")
+    nothing_sent = KnownVectors(model.identity, {}, lambda: model)  # only the model can tell its width
+    assert nothing_sent.embed([], "passage").shape == (0, model.dim)

@@ -190,8 +190,11 @@ def test_cache_keys_on_role_identity_and_survives_reopening(tmp_path: Path):
     assert other.seen == [("passage", "een")]
 
 
-def test_cache_passes_empty_input_through(tmp_path: Path, minilm: SentenceTransformerEmbedder):
-    assert CachedEmbedder(minilm, tmp_path / "c.sqlite").embed([], "query").shape == (0, 384)
+def test_cache_answers_empty_input_in_the_models_width_without_calling_the_model(tmp_path: Path):
+    inner = CountingEmbedder()
+    inner.embed = lambda texts, role: pytest.fail("called the model")
+    empty = CachedEmbedder(inner, tmp_path / "c.sqlite").embed([], "query")
+    assert empty.shape == (0, inner.dim) and empty.dtype == np.float32
 
 
 # --- conversion: fast parts -------------------------------------------------------------------

@@ -87,9 +87,18 @@ class KnownVectors:
         self.new: Vectors = {}
         self.embedded: dict[str, int] = {}
 
+    @property
+    def dim(self) -> int:
+        """The length of a vector sent with the task (one model's vectors all have it), so that
+        a task whose vectors were all stored never loads the model; else the loaded model's."""
+        for vectors in self._known.values():
+            for vector in vectors.values():
+                return len(vector)
+        return self._load().dim
+
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         if not texts:
-            return self._load().embed([], role)  # the model knows the (0, dim) shape
+            return np.empty((0, self.dim), dtype=np.float32)
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
         if role == "query" and not known.keys() >= set(keys):  # the model is loaded only when needed

@@ -54,6 +54,7 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, path: Path) -> None:
         self.inner = inner
         self.identity = inner.identity
+        self.dim = inner.dim
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -61,7 +62,7 @@ class CachedEmbedder:
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         if not texts:
-            return self.inner.embed([], role)  # the inner embedder knows the (0, dim) shape
+            return np.empty((0, self.dim), dtype=np.float32)
         keys = [text_key(text) for text in texts]
         found = self._lookup(role, set(keys))
         computed = embed_missing(texts, keys, found, lambda missing: self.inner.embed(missing, role))
