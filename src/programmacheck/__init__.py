@@ -11,6 +11,7 @@ _LAZY = {"load_results": "programmacheck.results"}
 
 
 def __getattr__(name: str):
+    """Called only for names the module does not hold: imports the lazy ones on first use."""
     if name not in _LAZY:
         raise AttributeError(f"module 'programmacheck' has no attribute {name!r}")
     from importlib import import_module
