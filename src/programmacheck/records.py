@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-#: The four verdicts, from best to worst; the order of every table and legend.
+#: The four verdicts, in the order of every table, legend and confusion matrix.
 Verdict = Literal["addressed", "partial", "contrary", "absent"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 #: One character per verdict, shared by the terminal coverage table and the HTML report so the
