@@ -52,11 +52,14 @@ def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str 
     return examples
 
 
-#: Baselines reported beside the combined system: the same model reading one signal family.
+#: Ablations reported beside the combined system: the same model reading one signal family, or
+#: all but the dense ones (whose passage scorer still reads dense similarity).
+DENSE_FEATURES = ("dense_top", "dense_measure", "dense_subject")
 BASELINES: dict[str, tuple[str, ...]] = {
     "keyword-only": ("measure_passages", "subject_passages"),
     "dense-only": ("dense_top",),
     "bm25-only": ("lexical_top",),
+    "without-dense": tuple(f for f in FEATURES if f not in DENSE_FEATURES),
     "combined": FEATURES,
 }
 

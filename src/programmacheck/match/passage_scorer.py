@@ -51,16 +51,17 @@ def passage_features(above_baseline: np.ndarray, levels: np.ndarray, lexical: np
     ]).astype(np.float32)
 
 
-def standardised_logistic_regression(features, labels, regularisation: float
+def standardised_logistic_regression(features, labels, regularisation: float, class_weight: str | None = None
                                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(mean, scale, coef, intercept) of a logistic regression on standardised features: how the
-    passage scorer and the verdict model are both fitted (a constant feature keeps scale 1)."""
+    passage scorer and the verdict model are both fitted (a constant feature keeps scale 1).
+    ``class_weight="balanced"`` weighs each class by the inverse of its frequency."""
     from sklearn.linear_model import LogisticRegression
 
     x = np.asarray(features, dtype=np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=regularisation, max_iter=2000)
+    model = LogisticRegression(C=regularisation, max_iter=2000, class_weight=class_weight)
     model.fit((x - mean) / scale, labels)
     return mean, scale, model.coef_, model.intercept_
 
