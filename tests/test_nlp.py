@@ -267,4 +267,4 @@ def test_keyword_matching_lemmatises_as_the_whole_pipeline_without_splitting_sen
     matcher = KeywordMatcher(load_checklist().checklist, fallback)
     for text, tokens in zip(texts, matcher.tokenize_all(texts), strict=True):
         whole = [t.lemma_ for t in fallback(text) if not (t.is_punct or t.is_space)]
-        assert [token.lemma for token in tokens] == whole, text
+        assert [token.lemma for token in tokens if token.lemma] == whole, text  # breaks have no lemma
