@@ -14,7 +14,6 @@ import random
 import sqlite3
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,9 @@ from programmacheck.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE, build_p
 from programmacheck.extract import ExtractionError, extract_file, one_line
 from programmacheck.programmes import ManifestError, discover, programmes, read_manifest
 from programmacheck.report import OUTPUT_FILES, PARTIAL, OutputFolder
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from fuzz import giant_image_pdf  # noqa: E402  (the fuzz suite's generator, shared)
 
 PROGRAMME_TEXT = (
     "Wonen Eerst is ons uitgangspunt: wie dakloos is krijgt direct een eigen woning met begeleiding.\n\n"
@@ -511,35 +513,9 @@ def test_a_text_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: 
         extract_file(big)
 
 
-def _pdf_with_one_image(path: Path, side: int) -> Path:
-    """A tiny PDF whose page is one 1-bit image of ``side`` × ``side`` pixels (all white, so it
-    compresses to almost nothing)."""
-    row = b"\x00" + b"\xff" * ((side + 7) // 8)  # PNG predictor byte, then the row
-    compressor = zlib.compressobj(9)
-    stream = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /I 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length 31 >>\nstream\nq 595 0 0 842 0 0 cm /I Do Q\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 "
-        b"/Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 1 /Columns %d >> "
-        b"/Length %d >>\nstream\n" % (side, side, side, len(stream)) + stream + b"\nendstream",
-    ]
-    body, offsets = b"%PDF-1.7\n", []
-    for number, content in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(body)
-    return path
-
-
 def test_a_tiny_pdf_with_a_giant_image_is_refused_in_bounded_memory(tmp_path: Path):
-    pdf = _pdf_with_one_image(tmp_path / "reus.pdf", 46_000)
+    pdf = tmp_path / "reus.pdf"
+    pdf.write_bytes(giant_image_pdf(46_000))
     assert pdf.stat().st_size < 1_000_000
     probe = ("import resource, sys; from programmacheck.extract import extract_file, ExtractionError\n"
              "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"  # old code took 6.3 GB: not here
