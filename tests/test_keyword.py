@@ -108,7 +108,7 @@ def test_pattern_index_agrees_with_the_plain_definition_of_each_pattern():
 
 
 def test_a_term_without_a_word_is_reported_as_unusable():
-    from programmacheck.match.keyword import invalid_terms
+    from programmacheck.checklist import invalid_terms
 
     item = checklist(keywords={"measure": ["schuldhulp*", "& &", "**"]}).items[0]
     assert invalid_terms(item) == ["& &", "**"]

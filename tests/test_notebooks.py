@@ -65,10 +65,11 @@ def test_compare_parties_scans_the_samples(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.slow
 def test_compare_elections_scans_the_national_programmes_of_three_elections(corpus_dir: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notebook's default: 50PLUS, SP and JA21 in TK2021, TK2023 and TK2025 (SP's 2025 one a concept)."""
+    """The notebook's default: every national programme of TK2021, TK2023 and TK2025; the parties in
+    more than one election are compared, SP's 2025 programme a concept."""
     for name in ("PROGRAMMACHECK_RESULTS", "PROGRAMMACHECK_INPUTS", "PROGRAMMACHECK_MANIFEST", "PROGRAMMACHECK_PARTY"):
         monkeypatch.delenv(name, raising=False)
     text = output_text(execute("compare-elections.ipynb"))
-    assert "9 programmes from" in text
+    assert "33 programmes from" in text
     for party in ("50plus", "sp", "ja21"):
         assert f"{party}: TK2021 -> TK2023 (election)" in text and f"{party}: TK2023 -> TK2025 (election)" in text

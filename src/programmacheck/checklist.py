@@ -8,6 +8,7 @@ and the field (``ChecklistError``), never as a traceback from deep inside matchi
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -153,3 +154,18 @@ def load_checklist(path: str | Path | None = None) -> LoadedChecklist:
         problems = "; ".join(_describe(e, raw) for e in exc.errors()[:5])
         raise ChecklistError(f"{file}: {problems}") from None
     return LoadedChecklist(path=str(file), sha256=hashlib.sha256(data).hexdigest(), checklist=checklist)
+
+
+#: The contrary entry ``{rejection}``: a passage where a rejecting phrase governs one of the
+#: item's measure words takes a position against it (:mod:`programmacheck.match.rejection`).
+#: Opt-in per item, because for some items the rejecting word is the measure itself
+#: ("afschaffen van de kostendelersnorm").
+REJECTION = "{rejection}"
+_TERM_CHARS = re.compile(r"^[\w\-*&' .]+$")
+
+
+def invalid_terms(item: Item) -> list[str]:
+    """Terms the matcher cannot use: characters it does not know, or no word at all (reported by
+    ``checklist validate`` and before a scan)."""
+    terms = [*item.keywords.measure, *item.keywords.subject, *item.keywords.group, *item.exclude, *item.contrary]
+    return [t for t in terms if t != REJECTION and not (_TERM_CHARS.match(t) and t.replace("&", " ").strip("* "))]

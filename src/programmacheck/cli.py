@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .checklist import ChecklistError, load_checklist
+from .checklist import ChecklistError, invalid_terms, load_checklist
 from .embed import DEFAULT_MODEL
 from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file, one_line, supported_kinds
 from .reporting_cli import FORMATS, add_report_parser, write_reports
@@ -40,8 +40,6 @@ def _checklist_problems(path: str | None) -> list[str]:
     """Why a checklist cannot be used, one message per problem (none: usable).  ``checklist
     validate`` and ``scan`` ask the same question, so a scan never runs on a checklist that
     validation rejects."""
-    from .match.keyword import invalid_terms
-
     try:
         loaded = load_checklist(path)
     except ChecklistError as exc:

@@ -16,7 +16,6 @@ item's phrases that reject it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,15 +23,10 @@ from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..checklist import Checklist, Item
+from ..checklist import REJECTION, Checklist, Item
 from ..nlp import sentence_splitters, word_lemma
 from .rejection import governing_rejections
 
-#: The contrary entry ``{rejection}``: a passage where a rejecting phrase governs one of the
-#: item's measure words takes a position against it (:mod:`.rejection`).  Opt-in per item,
-#: because for some items the rejecting word is the measure itself ("afschaffen van de
-#: kostendelersnorm").
-REJECTION = "{rejection}"
 #: Punctuation that ends a clause or sentence: no term runs across it, and a rejection governs
 #: only its clause (:mod:`.rejection`).
 CLAUSE_PUNCTUATION = frozenset(",;:.!?()[]")
@@ -300,13 +294,3 @@ class KeywordMatcher:
             contrary=contrary,
             excluded=excluded,
         )
-
-
-_TERM_CHARS = re.compile(r"^[\w\-*&' .]+$")
-
-
-def invalid_terms(item: Item) -> list[str]:
-    """Terms the matcher cannot use: characters it does not know, or no word at all (reported by
-    ``checklist validate``)."""
-    terms = [*item.keywords.measure, *item.keywords.subject, *item.keywords.group, *item.exclude, *item.contrary]
-    return [t for t in terms if t != REJECTION and not (_TERM_CHARS.match(t) and t.replace("&", " ").strip("* "))]
