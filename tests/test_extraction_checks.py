@@ -133,6 +133,6 @@ def test_every_text_layer_programme_of_the_corpus_meets_the_targets(corpus_dir: 
         for programme in found
         if programme.files[0].endswith(".pdf")
     ]
-    targeted = {Path(row.programme).relative_to(corpus_dir).as_posix(): row for row in rows if row.word_recall is not None}
+    targeted = {row.programme: row for row in rows if row.word_recall is not None}  # named below the corpus root
     assert len(targeted) >= 40
     assert {name: row.failures() for name, row in targeted.items() if row.failures()} == KNOWN_FAILURES
