@@ -7,8 +7,10 @@ set-up, not a reason to test less.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,13 @@ def require_command(name: str) -> str:
     found = shutil.which(name)
     require(found is not None, f"system command {name!r} is not installed")
     return found  # type: ignore[return-value]
+
+
+def extraction_benchmark():
+    """``benchmarks/extraction.py`` as a module: its checks are the tests' too."""
+    spec = importlib.util.spec_from_file_location("extraction_benchmark", REPO_ROOT / "benchmarks" / "extraction.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -3,27 +3,16 @@ and their targets on every programme of the shared corpus that has a text layer.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, require_command
+from conftest import REPO_ROOT, extraction_benchmark, require_command
 from programmacheck.programmes import programmes
 from programmacheck.records import Paragraph
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("extraction_benchmark", REPO_ROOT / "benchmarks" / "extraction.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-checks = _benchmark()
+checks = extraction_benchmark()
 
 
 def para(text: str, kind: str = "body", page: int = 1, matchable: bool = True) -> Paragraph:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, extraction_benchmark
 
 from programmacheck.extract import extract_file
 from programmacheck.records import ExtractedDocument, Line, Page, Paragraph
 from programmacheck.segment import join_hyphenated, paragraphs, passages, split_long, windows
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 BARE_NUMBER = re.compile(r"\W*\d+\W*")
 
 
@@ -170,18 +168,9 @@ def test_two_column_programme_keeps_sentences_whole(corpus_dir: Path) -> None:
     assert any("met bestaanszekerheid voor iedereen." in t for t in texts)
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("extraction_benchmark", REPO_ROOT / "benchmarks" / "extraction.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_gold_quotes_stand_whole_in_one_paragraph(corpus_dir: Path, gold_dir: Path) -> None:
-    benchmark = _benchmark()
+    benchmark = extraction_benchmark()
     found = total = 0
     for gold_file in sorted(gold_dir.glob("*.json")):
         name, quotes = benchmark.gold_quotes(gold_file)

@@ -162,17 +162,23 @@ def _governs(words: Sequence[Word], cue: Span, measure: int, clause: range) -> b
     return False
 
 
-def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence[int]) -> list[Span]:
-    """A separable verb whose object, a measure word, stands between verb and particle."""
-    spans = []
+def _separable_verbs(words: Sequence[Word], clause: range) -> list[tuple[Span, int]]:
+    """Separable rejecting verbs of the clause, each with the position of its particle."""
+    found = []
     for verb, particle in SEPARABLE_VERBS:
         for i in clause:
-            if words[i].lemma != verb:
-                continue
-            ends = [j for j in clause if j > i and words[j].surface == particle]
-            if ends and any(i < m < ends[0] and _only_function_words(words, range(i + 1, m)) for m in measure_positions):
-                spans.append(Span(i, i + 1, f"{particle}{verb}"))
-    return spans
+            if words[i].lemma == verb:
+                end = next((j for j in clause if j > i and words[j].surface == particle), None)
+                if end is not None:
+                    found.append((Span(i, i + 1, f"{particle}{verb}"), end))
+    return found
+
+
+def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence[int]) -> list[Span]:
+    """A separable verb whose object, a measure word, stands between verb and particle."""
+    return [span for span, end in _separable_verbs(words, clause)
+            if any(span.start < m < end and _only_function_words(words, range(span.start + 1, m))
+                   for m in measure_positions)]
 
 
 def _words_of(words: Sequence[Word], span: range) -> list[int]:
@@ -223,18 +229,8 @@ def _pointing_back(words: Sequence[Word], sentence: range, before: range | None,
         return []
     if not any(m in before for m in measure_positions):
         return []
-    cues = [*_cues(words, sentence), *_separable_any(words, sentence)]
+    cues = [*_cues(words, sentence), *(span for span, _ in _separable_verbs(words, sentence))]
     return [c.cue for c in cues if not _negated(words, sentence, c)]
-
-
-def _separable_any(words: Sequence[Word], clause: range) -> list[Span]:
-    """A separable rejecting verb with its particle later in the clause, whatever its object."""
-    spans = []
-    for verb, particle in SEPARABLE_VERBS:
-        for i in clause:
-            if words[i].lemma == verb and any(words[j].surface == particle for j in clause if j > i):
-                spans.append(Span(i, i + 1, f"{particle}{verb}"))
-    return spans
 
 
 def governing_rejections(words: Sequence[Word], measure_positions: Sequence[int]) -> tuple[str, ...]:
