@@ -113,8 +113,7 @@ def main() -> int:
             checks = evidence_agreement(golds, first)
             share = f"{sum(c.matched for c in checks)}/{len(checks)}" if checks else "-"
             print(f"{name:<20} {label:<36} {s['kappa']!s:<22} {s['f1_addressed']!s:<22} {s['f1_mentioned']!s:<22} {share}")
-        in_order = [sorted(runs[label][0], key=lambda p: (p.document, p.item_id)) for label in (GROUP_OUT, PROGRAMME_OUT)]
-        gap = kappa_difference(*in_order)
+        gap = kappa_difference(runs[GROUP_OUT][0], runs[PROGRAMME_OUT][0])
         print(f"{name:<20} {'gap: programme-out minus group-out':<36} {gap}")
         if args.items and name == "combined":
             print(format_report(runs[GROUP_OUT][0]))

@@ -224,8 +224,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(error_report(group_pairs))
     print("leave-one-programme-out (each programme scored by a model fitted on all the others)")
     print(format_report(programme_pairs, show_items=False))
-    in_order = [sorted(pairs, key=lambda p: (p.document, p.item_id)) for pairs in (group_pairs, programme_pairs)]
-    print(f"generalisation gap, kappa programme-out minus group-out: {kappa_difference(*in_order)}")
+    print(f"generalisation gap, kappa programme-out minus group-out: {kappa_difference(group_pairs, programme_pairs)}")
     if args.out:
         from .report import OutputFolder
 

@@ -162,7 +162,9 @@ def scores(pairs: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> dict[
 
 def kappa_difference(first: Sequence[Pair], second: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> Score:
     """κ(second) − κ(first) on the same programme × item pairs, with a paired 95 % bootstrap
-    interval: both systems are scored on the same resampled pairs, so shared luck cancels."""
+    interval: both systems are scored on the same resampled pairs, so shared luck cancels.  The
+    pairs may come in any order (each fold of a cross-validation scores its own programmes)."""
+    first, second = (sorted(pairs, key=lambda p: (p.document, p.item_id)) for pairs in (first, second))
     keys = [(p.document, p.item_id, p.gold) for p in first]
     if keys != [(p.document, p.item_id, p.gold) for p in second]:
         raise ValueError("the two systems were not scored on the same programme × item pairs")
