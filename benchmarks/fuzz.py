@@ -54,8 +54,23 @@ MEMORY_CEILING = 4 << 30  # bytes of address space a child may take: a runaway i
 MEMORY_BOUND_MB = 2560  # the issue's bound for any single input
 ERROR_LINE = re.compile(r"^error: (.+?): ")
 
+#: Python that writes, when its process ends, the peak memory in MB of that process and of any
+#: one of its children (OCR) to the file named by $FUZZ_PEAK_FILE.  Its own peak is the kernel's
+#: VmHWM, not ``ru_maxrss``: that carries a parent's peak across fork and exec, so a child of a
+#: large process (a test run) would be charged with its parent's memory.
+REPORT_PEAK = """
+import atexit, os, resource
+def _report_peak():
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(os.environ["FUZZ_PEAK_FILE"], "w") as out:
+        out.write(str(max(own, children) // 1024))
+atexit.register(_report_peak)
+"""
+
 #: A child: ``programmacheck extract`` on its arguments, optionally with OCR switched off.
-CHILD = """
+CHILD = REPORT_PEAK + """
 import sys
 if sys.argv[1] == "no-ocr":
     from programmacheck.extract import ocr
@@ -293,8 +308,11 @@ def _shown(path: Path) -> str:
 
 
 def run_child(files: list[Path], ocr: bool, timeout: float) -> tuple[int | None, str, str, float]:
-    """(exit status or None if killed for time, stdout, stderr, peak MB) of one extract child."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """(exit status or None if killed for time, stdout, stderr, peak MB) of one extract child.
+
+    A child killed for time reports no peak (0): it is counted as a hang instead."""
+    with (tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err,
+          tempfile.NamedTemporaryFile(mode="r", suffix=".peak") as peak):
         def limit() -> None:
             import resource
 
@@ -302,24 +320,26 @@ def run_child(files: list[Path], ocr: bool, timeout: float) -> tuple[int | None,
             os.setsid()
 
         child = subprocess.Popen([sys.executable, "-c", CHILD, "ocr" if ocr else "no-ocr", *map(str, files)],
-                                 stdout=out, stderr=err, preexec_fn=limit)
+                                 stdout=out, stderr=err, preexec_fn=limit,
+                                 env={**os.environ, "FUZZ_PEAK_FILE": peak.name})
         deadline = time.monotonic() + timeout
         status = None
         while True:
-            pid, wait_status, usage = os.wait4(child.pid, os.WNOHANG)
+            pid, wait_status, _ = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 status = os.waitstatus_to_exitcode(wait_status)
                 break
             if time.monotonic() > deadline:
                 os.killpg(child.pid, signal.SIGKILL)
-                _, _, usage = os.wait4(child.pid, 0)
+                os.wait4(child.pid, 0)
                 break
             time.sleep(0.05)
         child.returncode = status if status is not None else -9  # reaped above: keep Popen from waiting again
         out.seek(0)
         err.seek(0)
+        reported = peak.read().strip()
         return (status, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                usage.ru_maxrss / 1024)
+                float(reported or 0))
 
 
 def check_batch(files: list[Path], ocr: bool, tally: Tally, labels: dict[Path, str]) -> None:

@@ -36,11 +36,20 @@ def file_pages(path: str) -> int:
 
 
 def own_peak_rss() -> int:
-    """This process's peak resident memory in bytes, as the kernel counts it."""
-    import resource
+    """This process's peak resident memory in bytes, as the kernel counts it.
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+    On Linux the high-water mark of this process's own memory (``VmHWM``), not ``ru_maxrss``:
+    the kernel carries a parent's peak across fork and exec into ``ru_maxrss``, so a worker
+    started by a large process would be charged with its parent's memory.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):  # not Linux
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
 
 
 class Progress:
