@@ -27,20 +27,20 @@ from pathlib import Path
 
 from programmacheck.calibrate import BASELINES, collect, leave_one_group_out, leave_one_programme_out
 from programmacheck.evaluate import evidence_agreement, format_report, kappa_difference, normalise_quote, scores
-from programmacheck.pipeline import Scanner, ScanSettings
+from programmacheck.engine import Engine, Scoring, ScanSettings
 
 #: The gold folders below ``shared/eval``, by the name the tables give them.
 GOLD_SETS = {"municipal": "gold", "national": "gold-national", "web": "gold-web"}
 GROUP_OUT, PROGRAMME_OUT = "all gold, leave-one-group-out", "all gold, leave-one-programme-out"
 
 
-def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
+def first_stage_recall(examples, engine: Engine, scoring: Scoring) -> tuple[int, int]:
     """Gold evidence quotes whose passage the lexical first stage keeps for the quote's item."""
-    item_ids = [i.id for i in scanner.checklist.checklist.items]
+    item_ids = list(scoring.item_ids)
     kept = total = 0
     for e in examples:
         texts = [p.text for p in e.text.passages]
-        keep = scanner.first_stage(texts)[2]
+        keep = engine.first_stage(e.text, scoring).worth_embedding
         normalised = [normalise_quote(t) for t in texts]
         for item_id, quotes in e.gold.evidence.items():
             for quote in quotes:
@@ -52,10 +52,10 @@ def first_stage_recall(examples, scanner: Scanner) -> tuple[int, int]:
     return kept, total
 
 
-def protocols(examples, scanner: Scanner, features) -> dict[str, tuple[list, list]]:
+def protocols(examples, engine: Engine, scoring: Scoring, features) -> dict[str, tuple[list, list]]:
     """(pairs, verdicts) of each evaluation protocol, and of each gold set under leave-one-group-out."""
-    runs = {GROUP_OUT: leave_one_group_out(examples, scanner, (), features),
-            PROGRAMME_OUT: leave_one_programme_out(examples, scanner, (), features)}
+    runs = {GROUP_OUT: leave_one_group_out(examples, engine, scoring, (), features),
+            PROGRAMME_OUT: leave_one_programme_out(examples, engine, scoring, (), features)}
     pairs, verdicts = runs[GROUP_OUT]
     for name, folder in GOLD_SETS.items():
         documents = {e.gold.document for e in examples if Path(e.gold.path).parent.name == folder}
@@ -64,16 +64,17 @@ def protocols(examples, scanner: Scanner, features) -> dict[str, tuple[list, lis
     return runs
 
 
-def collect_all(scanner: Scanner, shared: Path) -> list:
-    return [e for folder in GOLD_SETS.values() for e in collect(scanner, [shared / "eval" / folder], shared / "corpus")]
+def collect_all(engine: Engine, scoring: Scoring, shared: Path) -> list:
+    return [e for folder in GOLD_SETS.values()
+            for e in collect(engine, scoring, [shared / "eval" / folder], shared / "corpus")]
 
 
-def compare_with_embedding_everything(shared: Path, examples, scanner: Scanner) -> None:
+def compare_with_embedding_everything(shared: Path, examples, engine: Engine, scoring: Scoring) -> None:
     """κ of the combined system with the first stage minus κ with every passage embedded, on the
     same pairs, with a paired bootstrap interval."""
-    full = Scanner(ScanSettings(embed_all=True))
-    first = protocols(examples, scanner, BASELINES["combined"])
-    every = protocols(collect_all(full, shared), full, BASELINES["combined"])
+    full = engine.scoring(ScanSettings(embed_all=True), calibrated=False)
+    first = protocols(examples, engine, scoring, BASELINES["combined"])
+    every = protocols(collect_all(engine, full, shared), engine, full, BASELINES["combined"])
     print(f"{'evaluated on':<36} {'kappa, first stage':<22} {'kappa, every passage':<22} difference [paired 95 % interval]")
     for label, (pairs, _) in first.items():
         full_pairs = every[label][0]
@@ -94,19 +95,20 @@ def main() -> int:
                         help="configurations to evaluate (default: all)")
     args = parser.parse_args()
     shared = Path(args.shared)
-    scanner = Scanner(ScanSettings(embed_all=args.embed_all))
-    examples = collect_all(scanner, shared)
+    engine = Engine()
+    scoring = engine.scoring(ScanSettings(embed_all=args.embed_all), calibrated=False)  # each fold fits its own
+    examples = collect_all(engine, scoring, shared)
     if args.compare_embed_all:
-        compare_with_embedding_everything(shared, examples, scanner)
+        compare_with_embedding_everything(shared, examples, engine, scoring)
         return 0
     golds = [e.gold for e in examples]
-    kept, total = first_stage_recall(examples, scanner)
+    kept, total = first_stage_recall(examples, engine, scoring)
     print(f"{len(examples)} gold programmes in {len({e.gold.document.rsplit('/', 1)[0] for e in examples})} groups")
     print(f"first stage keeps the passage of {kept}/{total} = {kept / total:.3f} gold evidence quotes for their item")
 
     print(f"{'configuration':<20} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
     for name in args.configs:
-        runs = protocols(examples, scanner, BASELINES[name])
+        runs = protocols(examples, engine, scoring, BASELINES[name])
         for label, (pairs, verdicts) in runs.items():
             s = scores(pairs)
             first = {(v.document, v.item_id): v.evidence[0].quote for v in verdicts if v.verdict == "addressed" and v.evidence}

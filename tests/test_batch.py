@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_PROGRAMMES
 
-from programmacheck.store import WRITE_DELAY_SETTING, WRITE_OPEN
+from programmacheck.batch.store import WRITE_DELAY_SETTING, WRITE_OPEN
 
 HEAVY = ("torch", "spacy", "sentence_transformers", "transformers")
 
@@ -181,9 +181,10 @@ def test_lanes_run_tasks_side_by_side_and_restore_the_switch_interval(monkeypatc
     import threading
 
     from programmacheck.batch import executors
+    from programmacheck.engine import process_engine
 
     threads = []
-    monkeypatch.setattr(executors.worker, "limit_threads", threads.append)  # leave torch's threads alone
+    monkeypatch.setattr(process_engine(), "use_threads", threads.append)  # leave torch's threads alone
     interval = sys.getswitchinterval()
     lanes = executors.Lanes(2)
     meeting = threading.Barrier(2, timeout=10)

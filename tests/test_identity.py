@@ -13,7 +13,7 @@ from conftest import SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
 
 from programmacheck.batch import Batch, BatchSettings
-from programmacheck.pipeline import ScanSettings
+from programmacheck.engine import ScanSettings
 from programmacheck.programmes import PARTY_FROM_FILE_NAME, PARTY_FROM_MANIFEST, programmes
 from programmacheck.report import OutputFolder
 from programmacheck.results import load_results

@@ -556,7 +556,7 @@ def test_programme_text_cannot_become_a_spreadsheet_formula(tmp_path: Path):
     import openpyxl
 
     from programmacheck.exports import write_csv, write_xlsx
-    from programmacheck.pipeline import ProgrammeResult
+    from programmacheck.records import ProgrammeResult
     from programmacheck.records import Evidence, ItemVerdict, Paragraph, Programme
     from programmacheck.results import load_results
 

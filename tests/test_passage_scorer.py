@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from programmacheck.match.passage_scorer import PASSAGE_FEATURES, passage_features
-from programmacheck.pipeline import Scanner, read_programme
+from programmacheck.engine import Engine, ScanSettings
 from programmacheck.programmes import programmes
 
 PROGRAMME = """# Programma De Brug
@@ -25,9 +25,9 @@ We leggen een nieuw fietspad aan langs de rivier.
 def test_the_heading_path_above_a_passage_is_matched_against_the_items(tmp_path: Path):
     (tmp_path / "de-brug.md").write_text(PROGRAMME, encoding="utf-8")
     [programme], _ = programmes([str(tmp_path / "de-brug.md")])
-    text = read_programme(programme)
-    scanner = Scanner()
-    levels = scanner._heading_levels(text)
+    engine = Engine()
+    text = engine.read(programme)
+    levels = engine.first_stage(text, engine.scoring(ScanSettings())).heading_levels
     under = {text.paragraphs[p.paragraph].section.split(" › ")[-1]: row for p, row in zip(text.passages, levels, strict=True)}
     assert under["Dakloosheid"].max() >= 1  # the homelessness items see their subject in the heading
     assert under["Verkeer"].max() == 0

@@ -171,8 +171,9 @@ def test_a_saved_website_folder_is_one_programme(tmp_path: Path):
 def test_keyword_matcher_is_shared_per_checklist_even_for_item_subsets():
     """A batch task's checklist is the subset of items it recomputes: a sub-item may come without
     its parent, and the matcher must still be built (and shared) for it."""
-    from programmacheck.pipeline import KEPT_MATCHERS, keyword_matcher
+    from programmacheck.engine import KEPT_MATCHERS, Engine
 
+    keyword_matcher = Engine().keyword_matcher
     checklist = load_checklist().checklist
     child = next(i for i in checklist.items if i.parent)
     others = [item for item in checklist.items if item.id != child.id][: KEPT_MATCHERS]

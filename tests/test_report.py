@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from programmacheck.checklist import load_checklist
-from programmacheck.pipeline import ProgrammeResult
+from programmacheck.records import ProgrammeResult
 from programmacheck.records import VERDICT_SYMBOLS, VERDICTS, ItemVerdict, Programme
 from programmacheck.report import coverage_table
 

@@ -15,11 +15,12 @@ from fakes import CountingEmbedder
 
 from programmacheck.batch import Batch, BatchSettings, keys
 from programmacheck.checklist import default_checklist_path
-from programmacheck.pipeline import FileText, ScanSettings
+from programmacheck.engine import ScanSettings
+from programmacheck.records import FileText
 from programmacheck.programmes import programmes
 from programmacheck.records import Evidence, ItemVerdict, Paragraph
 from programmacheck.report import OutputFolder
-from programmacheck.store import Store, Write
+from programmacheck.batch.store import Store, Write
 
 
 def scan(inputs: list[Path], out: Path, embedder: CountingEmbedder, **settings) -> dict:

@@ -1,8 +1,9 @@
 """Fitting the passage scorer and the verdict model on gold programmes, and cross-validation:
 leave-one-group-out (a whole municipality or election unseen) and leave-one-programme-out.
 
-Both read the same matches and signals a scan computes (:meth:`Scanner.matches`,
-:meth:`Scanner.signals`), so a calibration file always matches what a scan will see.  The
+Both read the same matches and signals a scan computes (through the same
+:class:`~programmacheck.engine.Engine` stages), so a calibration file always matches what a scan
+will see.  The
 passage scorer learns from the gold evidence quotes; the verdict model from the gold labels,
 reading the signals the newly fitted scorer gives.  Rerunning ``programmacheck calibrate`` with
 the same gold, corpus, checklist and model reproduces the file.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,10 @@ import numpy as np
 from .evaluate import GoldFile, Pair, load_gold, quote_matches
 from .match.hybrid import FEATURES, ProgrammeMatches, item_signals
 from .match.passage_scorer import PassageScorer
-from .pipeline import ProgrammeText, Scanner, read_programme
+from .engine import Engine, Scoring
+from .extract import DEFAULT_PDF_BACKEND
 from .programmes import metadata_from_layout
-from .records import ItemVerdict, Programme
+from .records import ItemVerdict, Programme, ProgrammeText
 from .verdict import VerdictModel, fit_provenance
 
 
@@ -39,7 +41,8 @@ class GoldProgramme:
         return np.array([any(quote_matches(p.text, q) for q in quotes) for p in self.text.passages], dtype=bool)
 
 
-def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str | Path) -> list[GoldProgramme]:
+def collect(engine: Engine, scoring: Scoring, gold_dirs: Sequence[str | Path], corpus_root: str | Path,
+            extractor: str = DEFAULT_PDF_BACKEND) -> list[GoldProgramme]:
     """Read every gold programme from the corpus and match its passages."""
     examples = []
     for gold_dir in gold_dirs:
@@ -47,8 +50,9 @@ def collect(scanner: Scanner, gold_dirs: Sequence[str | Path], corpus_root: str 
             path = str(Path(corpus_root) / gold.document)
             # named as a scan names it (below the corpus root), so held-out verdicts match their gold file
             programme = Programme(gold.document, (path,), metadata_from_layout(gold.document))
-            text = read_programme(programme, scanner.settings.extractor)
-            examples.append(GoldProgramme(gold, programme, text, scanner.matches(text)))
+            text = engine.read(programme, extractor)
+            examples.append(GoldProgramme(gold, programme, text,
+                                          engine.matches(text, engine.first_stage(text, scoring), scoring)))
     return examples
 
 
@@ -75,7 +79,7 @@ def fit_passage_scorer(examples: Sequence[GoldProgramme]) -> PassageScorer:
     return PassageScorer.fit(np.concatenate(features), np.concatenate(is_evidence))
 
 
-def fit(examples: Sequence[GoldProgramme], scanner: Scanner, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
+def fit(examples: Sequence[GoldProgramme], scoring: Scoring, feature_names: Sequence[str] = FEATURES) -> VerdictModel:
     """The passage scorer first, then the verdict model on the signals it gives."""
     scorer = fit_passage_scorer(examples)
     features, labels = [], []
@@ -84,7 +88,7 @@ def fit(examples: Sequence[GoldProgramme], scanner: Scanner, feature_names: Sequ
             if s.item_id in example.gold.labels:
                 features.append(s.features)
                 labels.append(example.gold.labels[s.item_id])
-    provenance = fit_provenance([e.gold.document for e in examples], scanner.embedder.identity, scanner.checklist.sha256)
+    provenance = fit_provenance([e.gold.document for e in examples], scoring.embedder.identity, scoring.checklist.sha256)
     return VerdictModel.fit(features, labels, scorer, provenance, feature_names=feature_names)
 
 
@@ -100,7 +104,8 @@ def document_of(example: GoldProgramme) -> str:
     return example.gold.document
 
 
-def cross_validate(examples: Sequence[GoldProgramme], scanner: Scanner, fold_of: Callable[[GoldProgramme], str],
+def cross_validate(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
+                   fold_of: Callable[[GoldProgramme], str],
                    extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
                    ) -> tuple[list[Pair], list[ItemVerdict]]:
     """Score each fold with a model fitted on the other folds (plus the programmes of
@@ -109,10 +114,9 @@ def cross_validate(examples: Sequence[GoldProgramme], scanner: Scanner, fold_of:
     verdicts: list[ItemVerdict] = []
     for fold in dict.fromkeys(map(fold_of, examples)):
         training = [e for e in (*examples, *extra_training) if fold_of(e) != fold]
-        model = fit(training, scanner, feature_names)
+        fold_scoring = replace(scoring, model=fit(training, scoring, feature_names))
         for held_out in (e for e in examples if fold_of(e) == fold):
-            signals = scanner.signals(held_out.text, held_out.matches, model)
-            predicted = scanner.verdicts(held_out.programme, held_out.text, signals, model=model)
+            predicted = engine.decide(held_out.programme, held_out.text, held_out.matches, fold_scoring)
             verdicts.extend(predicted)
             gold = held_out.gold
             pairs.extend(
@@ -123,17 +127,17 @@ def cross_validate(examples: Sequence[GoldProgramme], scanner: Scanner, fold_of:
     return pairs, verdicts
 
 
-def leave_one_programme_out(examples: Sequence[GoldProgramme], scanner: Scanner,
+def leave_one_programme_out(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
                             extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
                             ) -> tuple[list[Pair], list[ItemVerdict]]:
     """Each programme scored by a model fitted on all the others: its municipality and
     election were seen, so this flatters (see :func:`leave_one_group_out`)."""
-    return cross_validate(examples, scanner, document_of, extra_training, feature_names)
+    return cross_validate(examples, engine, scoring, document_of, extra_training, feature_names)
 
 
-def leave_one_group_out(examples: Sequence[GoldProgramme], scanner: Scanner,
+def leave_one_group_out(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
                         extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
                         ) -> tuple[list[Pair], list[ItemVerdict]]:
     """Each group (:func:`group_of`: a municipality of one election, or a national election)
     scored by a model fitted on the other groups only: the headline figure."""
-    return cross_validate(examples, scanner, group_of, extra_training, feature_names)
+    return cross_validate(examples, engine, scoring, group_of, extra_training, feature_names)

@@ -1,4 +1,4 @@
-"""Command line: a thin shell over the library API (``programmacheck.pipeline`` and friends).
+"""Command line: a thin shell over the library API (``programmacheck.engine`` and friends).
 
 Exit codes: 0 success; 1 some inputs failed (the others were processed and written);
 2 the command could not run at all (bad arguments, checklist, manifest, calibration or output
@@ -64,7 +64,7 @@ def _add_matching_options(parser: argparse.ArgumentParser, embedding_cache: bool
 
 
 def _settings(args: argparse.Namespace):
-    from .pipeline import ScanSettings
+    from .engine import ScanSettings
 
     return ScanSettings(checklist=args.checklist, calibration=getattr(args, "calibration", None), model=args.model,
                         extractor=args.extractor, cache_dir=getattr(args, "cache_dir", None), reranker=args.reranker,
@@ -73,13 +73,12 @@ def _settings(args: argparse.Namespace):
 
 def cmd_scan(args: argparse.Namespace) -> int:
     import sqlite3
-    from dataclasses import asdict
 
     from .batch import Batch, BatchSettings
-    from .pipeline import Failure
+    from .records import Failure
     from .programmes import ManifestError, programmes
     from .report import OutputError, OutputFolder, coverage_line, coverage_table
-    from .store import damaged
+    from .batch.store import damaged
 
     problems = _checklist_problems(args.checklist)
     if problems:
@@ -130,16 +129,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         batch.close()
-    out.close({
-        "checklist": {"path": batch.checklist.path, "sha256": batch.checklist.sha256,
-                      "name": batch.checklist.checklist.name},
-        "model": batch.identity if stats.programmes > stats.failed else args.model,
-        "calibration": {"path": str(batch.calibration_path), "sha256": batch.calibration_sha256,
-                        "provenance": batch.calibration_provenance},
-        "settings": {"extractor": args.extractor, "manifest": args.manifest, "inputs": args.inputs,
-                     "workers": args.workers, "dask": args.dask, "store": str(batch.store.path)},
-        "batch": asdict(stats),
-    })
+    provenance = batch.provenance()
+    provenance["settings"].update(manifest=args.manifest, inputs=args.inputs)
+    out.close(provenance)
     print(f"{out.programmes} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
     print(f"batch: {stats.summary()}")
     if args.report and out.programmes:
@@ -208,14 +200,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.corpus:
         return _fail("eval needs --verdicts FILE, or --corpus DIR for a cross-validated run")
     from .calibrate import collect, leave_one_group_out, leave_one_programme_out
+    from .engine import Engine
     from .evaluate import kappa_difference
-    from .pipeline import Scanner
 
-    scanner = Scanner(_settings(args))
-    examples = collect(scanner, args.gold, args.corpus)
-    extra = collect(scanner, args.train_extra, args.corpus) if args.train_extra else []
-    group_pairs, verdicts = leave_one_group_out(examples, scanner, extra)
-    programme_pairs, _ = leave_one_programme_out(examples, scanner, extra)
+    settings = _settings(args)
+    engine = Engine()
+    scoring = engine.scoring(settings, calibrated=False)  # each fold fits its own
+    examples = collect(engine, scoring, args.gold, args.corpus, settings.extractor)
+    extra = collect(engine, scoring, args.train_extra, args.corpus, settings.extractor) if args.train_extra else []
+    group_pairs, verdicts = leave_one_group_out(examples, engine, scoring, extra)
+    programme_pairs, _ = leave_one_programme_out(examples, engine, scoring, extra)
     trained = f" (extra training: {', '.join(args.train_extra)})" if extra else ""
     print(f"leave-one-group-out over {', '.join(args.gold)}{trained}: each municipality or national election "
           "scored by a model fitted on the others")
@@ -232,7 +226,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         by_doc: dict[str, list] = {}
         for v in verdicts:
             by_doc.setdefault(v.document, []).append(v)
-        from .pipeline import ProgrammeResult
+        from .records import ProgrammeResult
 
         for e in examples:
             out.add(ProgrammeResult(e.programme, e.text.paragraphs, by_doc[e.programme.document]))
@@ -242,11 +236,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import collect, fit
-    from .pipeline import Scanner
+    from .engine import Engine
 
-    scanner = Scanner(_settings(args))
-    examples = collect(scanner, args.gold, args.corpus)
-    model = fit(examples, scanner)
+    settings = _settings(args)
+    engine = Engine()
+    scoring = engine.scoring(settings, calibrated=False)  # the calibration being fitted
+    examples = collect(engine, scoring, args.gold, args.corpus, settings.extractor)
+    model = fit(examples, scoring)
     model.save(Path(args.out))
     print(f"fitted on {len(examples)} programmes; written to {args.out}")
     return EXIT_OK

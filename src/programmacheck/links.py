@@ -11,7 +11,7 @@ order of preference a quote links to:
 
 PDF links open the quote's page (``#page=N``, the PDF page index, as every viewer counts).  A
 programme read from several files (a saved website) links to the file the quote comes from,
-which its section names (``<file> › <heading>``, see ``pipeline.join_files``).
+which its section names (``<file> › <heading>``, see ``engine.join_files``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 
 from .extract import SUPPORTED_SUFFIXES
 
-#: How ``pipeline.join_files`` puts the file name in front of a quote's section.
+#: How ``engine.join_files`` puts the file name in front of a quote's section.
 FILE_SEPARATOR = " › "
 
 

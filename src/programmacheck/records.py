@@ -3,7 +3,9 @@
 extract → :class:`ExtractedDocument` (pages of positioned lines)
 segment → :class:`Paragraph` (clean text with page and heading path) and :class:`Passage`
           (a sentence window of a paragraph, the unit that matching reads)
+          :class:`FileText` (one file's paragraphs) and :class:`ProgrammeText` (a programme's)
 match   → :class:`Evidence` and :class:`ItemVerdict` (one per programme × checklist item)
+report  → :class:`ProgrammeResult` and :class:`Failure` (what a scan gives for each programme)
 
 Keeping them here, free of any library import, lets every stage and every test build them
 by hand.
@@ -120,3 +122,49 @@ class Programme:
     document: str
     files: tuple[str, ...]
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileText:
+    """One file read and cut into paragraphs; ``document`` is left empty (a file's text does not
+    depend on the programme it belongs to, so the batch store keeps it by content)."""
+
+    paragraphs: tuple[Paragraph, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return len({p.page for p in self.paragraphs})
+
+
+@dataclass(frozen=True)
+class ProgrammeText:
+    """A programme read and segmented: what matching needs."""
+
+    paragraphs: list[Paragraph]
+    passages: list[Passage]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgrammeResult:
+    """One programme scanned: its paragraphs and a verdict per checklist item."""
+
+    programme: Programme
+    paragraphs: list[Paragraph]
+    verdicts: list[ItemVerdict]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A programme or file that could not be scanned, with the one-line reason."""
+
+    document: str
+    message: str
+
+
+@dataclass
+class ScanResult:
+    results: list[ProgrammeResult] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)

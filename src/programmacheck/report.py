@@ -29,7 +29,7 @@ from .records import VERDICT_SYMBOLS
 from .spreadsheet import neutralise_row
 
 if TYPE_CHECKING:
-    from .pipeline import Failure, ProgrammeResult
+    from .records import Failure, ProgrammeResult
 
 VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
 EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label")

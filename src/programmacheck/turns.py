@@ -1,8 +1,8 @@
 """Taking turns at the text work that must not run on two threads of one process at once.
 
 PDFium and spaCy's vocabulary are not thread-safe, so tasks on several threads of one process
-(batch lanes, a Dask worker's threads) read and tokenise in turns (:data:`TEXT_WORK`) while they
-embed and score side by side.  A thread that only waits during its turn, on OCR in a subprocess,
+(batch lanes, a Dask worker's threads) read and tokenise in turns (the engine's ``text_work``)
+while they embed and score side by side.  A thread that only waits during its turn, on OCR in a subprocess,
 pauses the turn, so that another thread reads meanwhile instead of idling with it.
 """
 
@@ -42,5 +42,4 @@ class Turns:
             self.__enter__()
 
 
-#: Held while a task reads a file or runs spaCy.
-TEXT_WORK = Turns()
+TEXT_WORK = Turns()  # interim, until extraction takes a step-aside callback

@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .checklist import Checklist
 from .match.hybrid import FEATURES, ItemSignals
 from .match.passage_scorer import PassageScorer, standardised_logistic_regression
+from .records import Evidence, ItemVerdict, ProgrammeText
 from .resources import bundled_path
 
 #: Labels the model learns; `contrary` gold labels count as mentions (`partial`) when fitting.
@@ -36,6 +38,8 @@ MODEL_CLASSES = ("absent", "partial", "addressed")
 CLASS_WEIGHT = "balanced"
 #: A verdict's score: P(addressed) + SCORE_PARTIAL_WEIGHT · P(partial), in [0, 1].
 SCORE_PARTIAL_WEIGHT = 0.5
+#: Evidence quotes per verdict.
+MAX_EVIDENCE = 3
 
 
 def default_calibration_path() -> Path:
@@ -169,3 +173,41 @@ def fit_provenance(gold_documents: Sequence[str], embedder_identity: str, checkl
         "libraries": {p: installed(p) for p in ("numpy", "scikit-learn", "torch", "sentence-transformers", "spacy")},
         "date": dt.date.today().isoformat(),
     }
+
+
+def select_evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: bool) -> tuple[Evidence, ...]:
+    """Up to :data:`MAX_EVIDENCE` quotes for a verdict, one per paragraph: passages naming the
+    item's words before the others (a reader checks a verdict by its words), and for a
+    ``contrary`` verdict the rejecting passages first."""
+    candidates = list(signals.contrary_evidence if contrary_first else ())
+    with_keywords = [c for c in signals.candidates if c.level >= 1]
+    candidates += with_keywords or list(signals.candidates)
+    chosen: list[Evidence] = []
+    seen_paragraphs: set[int] = set()
+    for c in candidates:
+        paragraph_index = text.passages[c.passage].paragraph
+        if paragraph_index in seen_paragraphs:
+            continue
+        seen_paragraphs.add(paragraph_index)
+        paragraph = text.paragraphs[paragraph_index]
+        chosen.append(Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text,
+                               round(c.score, 4), c.signals))
+        if len(chosen) == MAX_EVIDENCE:
+            break
+    return tuple(chosen)
+
+
+_RANK = {"absent": 0, "partial": 1, "contrary": 1, "addressed": 2}
+
+
+def apply_parents(verdicts: list[ItemVerdict], checklist: Checklist) -> list[ItemVerdict]:
+    """A sub-item that is addressed counts for its parent too (annotation guide)."""
+    by_id = {v.item_id: v for v in verdicts}
+    for item in checklist.items:
+        parent = by_id.get(item.id)
+        children = [by_id[c.id] for c in checklist.children(item.id) if c.id in by_id]
+        best = max(children, key=lambda v: (_RANK[v.verdict], v.score), default=None)
+        if parent and best and best.verdict == "addressed" and parent.verdict != "addressed":
+            by_id[item.id] = ItemVerdict(parent.document, parent.item_id, parent.theme_id, "addressed",
+                                         max(parent.score, best.score), best.evidence)
+    return [by_id[v.item_id] for v in verdicts]

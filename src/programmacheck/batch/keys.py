@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..checklist import Item
-from ..pipeline import ScanSettings
+from ..engine import ScanSettings
 from ..records import Paragraph
 
 #: Raised whenever a change to programmacheck's reading (extraction, OCR, segmentation) gives the

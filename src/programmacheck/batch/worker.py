@@ -6,37 +6,26 @@ never touches the store.  The coordinator sends each :class:`Task` what the stor
 an :class:`Outcome` with everything new, which the coordinator writes.
 
 Functions here are top-level so that both ``ProcessPoolExecutor`` (spawn) and Dask can pickle
-them; the embedder is loaded once per process, on the first task that needs a vector.
+them.  Each process scores through its one engine (:func:`programmacheck.engine.process_engine`),
+which loads the embedder once, on the first task that needs a vector.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sys
-import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ..checklist import LoadedChecklist
-from ..embed import Embedder, Role, get_embedder
+from ..embed import Embedder, Role
 from ..embed.cache import embed_missing
+from ..engine import Engine, ScanSettings, calibration, process_engine, read_file, segmented
 from ..extract import ExtractionError
-from ..pipeline import (
-    FileText,
-    ProgrammeText,
-    Scanner,
-    ScanSettings,
-    join_files,
-    read_file,
-)
-from ..records import ItemVerdict, Passage, Programme
-from ..turns import TEXT_WORK
+from ..records import FileText, ItemVerdict, Passage, Programme
 from .keys import sha256
 
 #: Vectors by role, then by the sha256 of the text.
@@ -75,15 +64,17 @@ class KnownVectors:
 
     ``new`` holds every vector the task used that was not sent, for the store; ``embedded`` counts
     those the model computed here.  They differ for queries: the checklist's queries are the same
-    in every programme, so a process embeds each once per model (``_QUERY_VECTORS``) and later
-    tasks, or the other lane, take them from there.  Why in the tasks and not once before the
-    batch: the first programmes are read while the first task loads the model and embeds them.
+    in every programme, so a process embeds each once per model (the engine's
+    :meth:`~programmacheck.engine.Engine.remembered_queries`) and later tasks, or the other lane,
+    take them from there.  Why in the tasks and not once before the batch: the first programmes
+    are read while the first task loads the model and embeds them.
     """
 
-    def __init__(self, identity: str, known: Vectors, load: Callable[[], Embedder]):
+    def __init__(self, identity: str, known: Vectors, load: Callable[[], Embedder], engine: Engine | None = None):
         self.identity = identity
         self._known = known
         self._load = load
+        self._engine = engine or process_engine()
         self.new: Vectors = {}
         self.embedded: dict[str, int] = {}
 
@@ -102,8 +93,8 @@ class KnownVectors:
         known = self._known.setdefault(role, {})
         keys = [sha256(t) for t in texts]
         if role == "query" and not known.keys() >= set(keys):  # the model is loaded only when needed
-            with _QUERY_LOCK:
-                remembered = _remembered_queries(self._load())
+            with self._engine.query_lock:
+                remembered = self._engine.remembered_queries(self._load())
                 remembered.update((k, known[k]) for k in keys if k in known and k not in remembered)
                 self._embed_missing(texts, keys, remembered, role)
                 unsent = {k: remembered[k] for k in keys if k not in known}
@@ -120,94 +111,64 @@ class KnownVectors:
         return computed
 
 
-def _remembered_queries(model: Embedder) -> dict[str, np.ndarray]:
-    """The query vectors this process keeps for ``model`` (call with ``_QUERY_LOCK`` held)."""
-    try:
-        return _QUERY_VECTORS.setdefault(model, {})
-    except TypeError:  # an embedder that cannot be hashed or weakly referenced: remembered by this task only
-        return {}
-
-
-#: The embedder of this process, per model, loaded on first need (once, whichever lane asks).
-_EMBEDDERS: dict[str, Embedder] = {}
-_LOADING = threading.Lock()
-#: Query vectors by sha256, per loaded model (see :class:`KnownVectors`).
-_QUERY_VECTORS: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
-_QUERY_LOCK = threading.Lock()
-#: Compute threads for this process (set by the executor; None: the library default).
-_THREADS: int | None = None
-
-
 def limit_threads(threads: int) -> None:
-    """``threads`` compute threads per task: set before torch is imported (a process
-    initialiser), or on torch itself when it already is."""
-    global _THREADS
-    _THREADS = threads
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[name] = str(threads)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(threads)
+    """This process's engine computes on ``threads`` threads (a process pool's initialiser)."""
+    process_engine().use_threads(threads)
 
 
-def process_embedder(model: str, identity: str | None = None) -> Embedder:
-    with _LOADING:
-        if model not in _EMBEDDERS:
-            embedder = get_embedder(model)
-            if _THREADS:
-                import torch
+def start_lanes(lanes: int, switch_interval: float) -> None:
+    """This process's engine will run ``lanes`` tasks side by side (see ``Engine.start_lanes``)."""
+    process_engine().start_lanes(lanes, switch_interval)
 
-                torch.set_num_threads(_THREADS)
-            _EMBEDDERS[model] = embedder
-    embedder = _EMBEDDERS[model]
-    if identity is not None and embedder.identity != identity:
-        raise RuntimeError(f"the worker's model is {embedder.identity}, the batch expects {identity}")
-    return embedder
+
+def stop_lanes() -> None:
+    process_engine().stop_lanes()
+
+
+def threads_set() -> bool:
+    """Whether this process's compute threads were chosen (see :func:`limit_threads`)."""
+    return process_engine().threads is not None
 
 
 def model_identity(model: str) -> str:
     """The identity of ``model`` when only loading it can tell."""
-    return process_embedder(model).identity
+    return process_engine().embedder(model).identity
 
 
 def check_calibration(settings: ScanSettings) -> None:
     """Before the programmes, where they will run: a calibration file that does not load stops
     the batch instead of failing every programme."""
-    from ..verdict import VerdictModel
-
-    VerdictModel.load(Path(settings.calibration) if settings.calibration else None)
+    calibration(settings)
 
 
 def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
     """Score the task's items on its programme; a file that cannot be read becomes a failure."""
-    from .. import segment
-
     started = time.perf_counter()
     where = f"{socket.gethostname()}:{os.getpid()}"
     document = task.programme.document
+    engine = process_engine()
     files: list[FileText | None] = []
     try:
-        with TEXT_WORK:
+        with engine.text_work:
             for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
                 try:
                     files.append(None if stored else read_file(path, task.settings.extractor))
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
-            texts = [stored or new for stored, new in zip(task.files, files)]
-            paragraphs = join_files(task.programme, texts)
-            passages = task.passages or tuple(segment.passages(paragraphs))
-            text = ProgrammeText(paragraphs, list(passages), tuple(w for t in texts for w in t.warnings))
+            text = segmented(task.programme, [stored or new for stored, new in zip(task.files, files)], task.passages)
+            loaded = calibration(task.settings)
+            if loaded.sha256 != task.calibration_sha256:
+                raise RuntimeError(f"{loaded.path} differs from the coordinator's calibration file")
             vectors = KnownVectors(task.model_identity, task.vectors,
-                                   lambda: embedder or process_embedder(task.settings.model, task.model_identity))
-            scanner = Scanner(task.settings, embedder=vectors, checklist=task.checklist)
-            if scanner.calibration.sha256 != task.calibration_sha256:
-                raise RuntimeError(f"{scanner.calibration.path} differs from the coordinator's calibration file")
-            found = scanner.text_matches(text)
-        matches = scanner.matches(text, found)
-        verdicts = scanner.item_verdicts(task.programme, text, scanner.signals(text, matches))
+                                   lambda: embedder or engine.embedder(task.settings.model, task.model_identity))
+            scoring = engine.scoring(task.settings, checklist=task.checklist, embedder=vectors, model=loaded.model)
+            found = engine.first_stage(text, scoring)
+        matches = engine.matches(text, found, scoring)
+        verdicts = engine.item_verdicts(task.programme, text, engine.signals(text, matches, scoring), scoring)
     except ExtractionError as exc:
         return Outcome(document, tuple(files), failure=str(exc), worker=where)
     except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
         return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
-    return Outcome(document, tuple(files), passages=None if task.passages else passages, vectors=vectors.new,
-                   embedded=vectors.embedded, verdicts=tuple(verdicts), seconds=time.perf_counter() - started,
-                   worker=where)
+    return Outcome(document, tuple(files), passages=None if task.passages else tuple(text.passages),
+                   vectors=vectors.new, embedded=vectors.embedded, verdicts=tuple(verdicts),
+                   seconds=time.perf_counter() - started, worker=where)

@@ -11,28 +11,51 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import Embedder, Role
 
-_SCHEMA = """
+#: The vector table, shared by this cache and the batch store (``programmacheck.batch.store``).
+VECTORS_TABLE = """
 CREATE TABLE IF NOT EXISTS vectors (
     identity TEXT NOT NULL,
     role TEXT NOT NULL,
     text_sha256 TEXT NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (identity, role, text_sha256)
-) WITHOUT ROWID
+) WITHOUT ROWID;
 """
+VECTORS_COLUMNS = ("identity", "role", "text_sha256", "vector")
 #: Keys per SELECT, below SQLite's default limit on bound parameters.
-_LOOKUP_CHUNK = 500
+LOOKUP_CHUNK = 500
 
 
-def text_key(text: str) -> str:
+def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_vectors(db: sqlite3.Connection, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
+    """The stored vectors of ``identity`` and ``role`` among ``shas``, by sha256."""
+    ordered = sorted(set(shas))
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        rows = db.execute(
+            "SELECT text_sha256, vector FROM vectors WHERE identity = ? AND role = ?"
+            f" AND text_sha256 IN ({','.join('?' * len(chunk))})",
+            (identity, role, *chunk),
+        )
+        found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
+    return found
+
+
+def write_vectors(db: sqlite3.Connection, rows: Iterable[tuple[str, str, str, np.ndarray]]) -> None:
+    """Store (identity, role, sha256, vector) rows, in the caller's transaction."""
+    db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
+                   [(i, r, s, np.asarray(v, dtype=np.float32).tobytes()) for i, r, s, v in rows])
 
 
 def embed_missing(texts: Sequence[str], keys: Sequence[str], found: dict[str, np.ndarray],
@@ -58,38 +81,18 @@ class CachedEmbedder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(VECTORS_TABLE)
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:
         if not texts:
             return np.empty((0, self.dim), dtype=np.float32)
-        keys = [text_key(text) for text in texts]
-        found = self._lookup(role, set(keys))
+        keys = [text_sha256(text) for text in texts]
+        found = read_vectors(self._db, self.identity, role, keys)
         computed = embed_missing(texts, keys, found, lambda missing: self.inner.embed(missing, role))
         if computed:
-            self._store(role, computed)
+            with self._db:
+                write_vectors(self._db, ((self.identity, role, key, vector) for key, vector in computed.items()))
         return np.stack([found[key] for key in keys]).astype(np.float32, copy=False)
-
-    def _lookup(self, role: Role, keys: set[str]) -> dict[str, np.ndarray]:
-        ordered = sorted(keys)
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            chunk = ordered[start : start + _LOOKUP_CHUNK]
-            rows = self._db.execute(
-                "SELECT text_sha256, vector FROM vectors WHERE identity = ? AND role = ?"
-                f" AND text_sha256 IN ({','.join('?' * len(chunk))})",
-                (self.identity, role, *chunk),
-            )
-            found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
-        return found
-
-    def _store(self, role: Role, computed: dict[str, np.ndarray]) -> None:
-        rows = (
-            (self.identity, role, key, np.asarray(vector, dtype=np.float32).tobytes())
-            for key, vector in computed.items()
-        )
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
 
     def close(self) -> None:
         self._db.close()

@@ -9,11 +9,14 @@ one calibrated model serve any checklist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .keyword import KeywordHit
 from .passage_scorer import PASSAGE_FEATURES, PassageScorer, passage_features, probability
+
+if TYPE_CHECKING:  # not at run time: reading stored verdicts needs no spaCy
+    from .keyword import KeywordHit
 
 #: Programme-level features, in the order the verdict model reads them.
 FEATURES = (
@@ -52,6 +55,17 @@ class ItemSignals:
     @property
     def contrary_evidence(self) -> tuple[Candidate, ...]:
         return tuple(c for c in self.candidates if c.contrary and c.level >= 1)
+
+
+@dataclass(frozen=True)
+class TextMatches:
+    """The first stage's findings in a programme's passages (matrices are passages × items):
+    everything matching finds without the embedder."""
+
+    keyword_hits: tuple[dict[str, KeywordHit], ...]
+    lexical: np.ndarray
+    worth_embedding: np.ndarray  # boolean: which passages to embed for which item
+    heading_levels: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
 
 - ``files``: a file's paragraphs (or the reason it cannot be read), by its bytes and extractor;
 - ``passages``: a programme's sentence windows, by its paragraphs;
-- ``vectors``: embeddings, by model identity, role and text (this replaces the ~/.cache
-  embedding cache for batches: one writer, and reachable from a cluster through the coordinator);
+- ``vectors``: embeddings, by model identity, role and text: the table of the ~/.cache embedding
+  cache (:mod:`programmacheck.embed.cache`), kept here for batches: one writer, and reachable from
+  a cluster through the coordinator;
 - ``item_verdicts``: one programme × item verdict, by paragraphs, model, item definition,
   calibration and settings;
 - ``latest_text``: the text a programme name had last time, so that an edited file sends its
@@ -30,24 +31,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .pipeline import FileText
-from .records import Evidence, ItemVerdict, Paragraph, Passage
+from ..embed.cache import LOOKUP_CHUNK, VECTORS_COLUMNS, VECTORS_TABLE, read_vectors, write_vectors
+from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage
 
-_SCHEMA = """
+_SCHEMA = VECTORS_TABLE + """
 CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, text TEXT, failure TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS vectors (
-    identity TEXT NOT NULL, role TEXT NOT NULL, text_sha256 TEXT NOT NULL, vector BLOB NOT NULL,
-    PRIMARY KEY (identity, role, text_sha256)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
 """
 #: Each table's columns, checked on open: a store of another schema is damaged, not usable.
 _COLUMNS = {"files": ("key", "text", "failure"), "passages": ("text_key", "passages"),
-            "vectors": ("identity", "role", "text_sha256", "vector"), "item_verdicts": ("key", "verdict"),
-            "latest_text": ("document", "text_key")}
-#: Keys per SELECT, below SQLite's limit on bound parameters.
-_CHUNK = 500
+            "vectors": VECTORS_COLUMNS, "item_verdicts": ("key", "verdict"), "latest_text": ("document", "text_key")}
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
 #: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
 WRITE_DELAY_SETTING = "PROGRAMMACHECK_TEST_WRITE_DELAY"
@@ -116,7 +111,7 @@ class Store:
                     raise sqlite3.DatabaseError(result)
         except sqlite3.OperationalError as exc:
             db.close()
-            if "readonly" in str(exc) or "unable to open" in str(exc):
+            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):  # primary code
                 raise StoreError(f"{self.path}: cannot write the store: {exc}") from None
             raise
         except sqlite3.DatabaseError:
@@ -139,8 +134,8 @@ class Store:
     def _select(self, sql: str, keys: Iterable[str], *prefix: str) -> list[tuple]:
         ordered = sorted(set(keys))
         rows: list[tuple] = []
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
             rows += self._db.execute(sql.format(marks=",".join("?" * len(chunk))), (*prefix, *chunk)).fetchall()
         return rows
 
@@ -158,9 +153,7 @@ class Store:
         return row[0] if row else None
 
     def vectors(self, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
-        rows = self._select("SELECT text_sha256, vector FROM vectors WHERE identity = ? AND role = ?"
-                            " AND text_sha256 IN ({marks})", shas, identity, role)
-        return {sha: np.frombuffer(blob, dtype=np.float32) for sha, blob in rows}
+        return read_vectors(self._db, identity, role, shas)
 
     def verdicts(self, keys: Iterable[str]) -> dict[str, ItemVerdict]:
         """Stored item verdicts by key; their ``document`` is empty (they are kept by content)."""
@@ -175,8 +168,7 @@ class Store:
             self._db.executemany("INSERT OR REPLACE INTO passages VALUES (?, ?)",
                                  [(k, json.dumps([[p.paragraph, p.text] for p in ps], ensure_ascii=False))
                                   for k, ps in write.passages.items()])
-            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
-                                 [(i, r, s, np.asarray(v, dtype=np.float32).tobytes()) for i, r, s, v in write.vectors])
+            write_vectors(self._db, write.vectors)
             self._db.executemany("INSERT OR REPLACE INTO item_verdicts VALUES (?, ?)",
                                  [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()])
             self._db.executemany("INSERT OR REPLACE INTO latest_text VALUES (?, ?)", write.latest_text.items())
