@@ -2,7 +2,8 @@
 
 Each backend lives in its own module behind the small :class:`Extractor` protocol, so a faster or
 better PDF library can be swapped in with ``--extractor``.  Bad input (corrupt, encrypted, empty,
-image-only) raises :class:`ExtractionError` with a one-line message naming the file.
+image-only) raises :class:`ExtractionError` with a one-line message naming the file (an image-only
+PDF its subclass :class:`NoTextLayer`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from ..records import ExtractedDocument
 
 class ExtractionError(Exception):
     """A file that cannot be read as a programme; ``str()`` is one line naming file and problem."""
+
+
+class NoTextLayer(ExtractionError):
+    """A PDF whose pages hold images but no text to speak of: a scan, which OCR can read.
+
+    Its own type so that the OCR step recognises it without reading the message.
+    """
 
 
 class Extractor(Protocol):

@@ -25,7 +25,7 @@ from wordfreq import zipf_frequency
 
 from ..records import ExtractedDocument
 from ..turns import TEXT_WORK
-from . import ExtractionError, Extractor
+from . import ExtractionError, Extractor, NoTextLayer
 
 log = logging.getLogger(__name__)
 
@@ -351,9 +351,7 @@ def extract_with_ocr(extractor: Extractor, path: Path) -> ExtractedDocument:
         document = extractor.extract(path)
         texts = [" ".join(line.text for line in page.lines) for page in document.pages]
         numbers = [page.number for page in document.pages]  # damaged pages are not among them
-    except ExtractionError as error:
-        if "no text layer" not in str(error):
-            raise
+    except NoTextLayer:
         document, texts = None, [""] * _page_count(path)
         numbers = list(range(1, len(texts) + 1))
     flagged = [numbers[position - 1] for position in needs_ocr(texts)]
