@@ -189,7 +189,7 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
         with TEXT_WORK:
             for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
                 try:
-                    files.append(None if stored else read_file(path, task.settings.extractor))
+                    files.append(None if stored else read_file(path, task.settings.extractor, step_aside=TEXT_WORK.paused))
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
             texts = [stored or new for stored, new in zip(task.files, files)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import stat
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +37,14 @@ class Extractor(Protocol):
 
     def extract(self, path: Path) -> ExtractedDocument: ...
 
+
+#: What extraction enters around a long wait in which it uses no library of its own (OCR in a
+#: subprocess): ``with step_aside(): ...``.  Why: a caller that lets several readers work one at
+#: a time (the batch lanes: PDFium and spaCy must not run on two threads at once) can let another
+#: reader work meanwhile instead of idling with this one.  The default,
+#: :class:`contextlib.nullcontext`, steps aside for no one.  Extraction knows nothing of the
+#: caller's lock: it only says when it waits.
+StepAside = Callable[[], AbstractContextManager[None]]
 
 #: What every structured backend (Word, HTML) writes before a list item and between a table row's
 #: cells, so that the segmenter sees lists and tables alike whichever format they came from.
@@ -147,8 +156,11 @@ def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extract
     return PDF_EXTRACTORS[pdf_backend]()
 
 
-def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> ExtractedDocument:
-    """Extract one file with the right backend."""
+def extract_file(
+    path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND, step_aside: StepAside | None = None
+) -> ExtractedDocument:
+    """Extract one file with the right backend; ``step_aside`` is entered while OCR waits (see
+    :data:`StepAside`)."""
     path = Path(path)
     problem = input_problem(path)
     if problem is not None:
@@ -158,7 +170,7 @@ def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Ex
         if FILE_KINDS[path.suffix.lower()].extractor is None:
             from .ocr import extract_with_ocr
 
-            return extract_with_ocr(extractor, path)
+            return extract_with_ocr(extractor, path, step_aside or nullcontext)
         return extractor.extract(path)
     except ExtractionError:
         raise
