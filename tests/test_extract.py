@@ -10,7 +10,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from programmacheck.extract import PDF_BACKENDS, ExtractionError, extract_file
+from programmacheck.extract import PDF_BACKENDS, ExtractionError, NoTextLayer, extract_file, get_extractor
 from programmacheck.extract.layout import is_toc_page
 from programmacheck.records import Line
 from programmacheck.segment import paragraphs
@@ -179,8 +179,19 @@ def test_scanned_programme_in_corpus_has_no_text_layer(corpus_dir: Path) -> None
     from programmacheck.extract.pdfium_backend import PdfiumExtractor
 
     path = corpus_dir / "edge" / "scanned-1948-no-text-layer.pdf"
-    with pytest.raises(ExtractionError, match=re.escape("no text layer (scanned?); OCR it first")):
+    with pytest.raises(NoTextLayer, match=re.escape("no text layer (scanned?); OCR it first")):
         PdfiumExtractor().extract(path)
+
+
+@pytest.mark.parametrize("backend", PDF_BACKENDS)
+def test_an_image_only_pdf_is_told_by_its_error_type(tmp_path: Path, backend: str) -> None:
+    """OCR recognises a scan by the type of the backend's error, not by its wording."""
+    path = _image_only_pdf(tmp_path / "scan.pdf")
+    with pytest.raises(NoTextLayer):
+        get_extractor(path, backend).extract(path)
+    with pytest.raises(ExtractionError) as raised:
+        get_extractor(path, backend).extract(_blank_pdf(tmp_path / "blank.pdf"))
+    assert not isinstance(raised.value, NoTextLayer)
 
 
 def test_table_of_contents_is_recognised() -> None:

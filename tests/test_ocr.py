@@ -223,8 +223,9 @@ print(plugin["filter_ocr_image"](page(3, "1,3"), image).mode)
 
 def test_a_lane_waiting_for_ocrmypdf_lets_the_other_lanes_read(monkeypatch):
     from programmacheck.extract import ocr
-    from programmacheck.turns import TEXT_WORK
+    from programmacheck.turns import Turns
 
+    TEXT_WORK = Turns()  # as an engine's text_work
     turn_free_meanwhile = []
 
     def fake_run(*args, **kwargs):
@@ -235,6 +236,48 @@ def test_a_lane_waiting_for_ocrmypdf_lets_the_other_lanes_read(monkeypatch):
 
     monkeypatch.setattr(ocr.subprocess, "run", fake_run)
     with TEXT_WORK:
-        ocr._run_ocr(["ocrmypdf"], pages=1)
+        ocr._run_ocr(["ocrmypdf"], pages=1, step_aside=TEXT_WORK.paused)
         assert TEXT_WORK._lock.locked()  # taken back after
     assert turn_free_meanwhile == [True]
+
+
+def test_extraction_steps_aside_while_ocr_runs(monkeypatch, tmp_path: Path) -> None:
+    """``extract_file(step_aside=...)`` enters it around the OCR subprocess, and only there."""
+    from contextlib import contextmanager
+
+    from fpdf import FPDF
+    from PIL import Image
+
+    from programmacheck.extract import extract_file, ocr
+
+    picture = tmp_path / "scan.png"
+    Image.new("RGB", (200, 280), "white").save(picture)
+    scan = FPDF()
+    scan.add_page()
+    scan.image(str(picture), x=10, y=10, w=190)
+    scan.output(str(tmp_path / "scan.pdf"))
+
+    aside = []
+    active_during_ocr = []
+
+    @contextmanager
+    def step_aside():
+        aside.append(True)
+        try:
+            yield
+        finally:
+            aside.pop()
+
+    def fake_ocrmypdf(arguments, **kwargs):
+        active_during_ocr.append(bool(aside))
+        read = FPDF()
+        read.add_page()
+        read.set_font("helvetica", size=12)
+        read.multi_cell(0, 8, NORMAL_PAGE.replace("•", "-").replace("\n", " "))
+        read.output(arguments[-1])
+
+    monkeypatch.setattr(ocr, "ocr_command", lambda: "ocrmypdf")
+    monkeypatch.setattr(ocr.subprocess, "run", fake_ocrmypdf)
+    document = extract_file(tmp_path / "scan.pdf", step_aside=step_aside)
+    assert active_during_ocr == [True] and not aside
+    assert document.pages[0].ocr and "betaalbaar huis" in " ".join(line.text for line in document.pages[0].lines)

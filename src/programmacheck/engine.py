@@ -45,7 +45,7 @@ import numpy as np
 from .checklist import Checklist, LoadedChecklist, load_checklist
 from .embed import DEFAULT_MODEL, Embedder, available_cores, get_embedder
 from .embed.cache import CachedEmbedder
-from .extract import DEFAULT_PDF_BACKEND, ExtractionError, extract_file
+from .extract import DEFAULT_PDF_BACKEND, ExtractionError, StepAside, extract_file
 from .records import (
     Failure,
     FileText,
@@ -332,11 +332,11 @@ def calibration(settings: ScanSettings) -> LoadedModel:
     return VerdictModel.load(Path(settings.calibration) if settings.calibration else None)
 
 
-def read_file(file: str, extractor: str = DEFAULT_PDF_BACKEND) -> FileText:
-    """Extract and segment one file."""
+def read_file(file: str, extractor: str = DEFAULT_PDF_BACKEND, step_aside: StepAside | None = None) -> FileText:
+    """Extract and segment one file; ``step_aside`` is entered while OCR waits (see :data:`StepAside`)."""
     from . import segment
 
-    extracted = extract_file(file, pdf_backend=extractor)
+    extracted = extract_file(file, pdf_backend=extractor, step_aside=step_aside)
     return FileText(tuple(segment.paragraphs("", extracted)), extracted.warnings)
 
 

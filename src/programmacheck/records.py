@@ -22,6 +22,9 @@ VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 #: One character per verdict, shared by the terminal coverage table and the HTML report so the
 #: two read alike.
 VERDICT_SYMBOLS: dict[Verdict, str] = {"addressed": "●", "partial": "◐", "contrary": "✗", "absent": "·"}
+#: What the segmenter made of a paragraph: running text, a heading, or a list item (whose bullet
+#: or number it drops).  Headings become the ``section`` of what follows and are never matched.
+ParagraphKind = Literal["body", "heading", "bullet"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class Paragraph:
     page: int
     section: str
     text: str
-    kind: str = "body"  # body | heading | bullet
+    kind: ParagraphKind = "body"
     ocr: bool = False
     matchable: bool = True
 

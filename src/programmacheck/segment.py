@@ -23,7 +23,7 @@ from itertools import groupby
 from wordfreq import zipf_frequency
 
 from . import nlp
-from .records import ExtractedDocument, Line, Paragraph, Passage
+from .records import ExtractedDocument, Line, Paragraph, ParagraphKind, Passage
 
 SECTION_SEPARATOR = " › "
 # Bullet glyphs, including Symbol/Wingdings bullets that arrive as private-use code points.
@@ -212,7 +212,7 @@ class _Block:
     """A paragraph being built: its lines and what kind it is."""
 
     page: int
-    kind: str
+    kind: ParagraphKind
     level: int | None
     lines: list[Line] = field(default_factory=list)
     skip: bool = False
@@ -234,7 +234,7 @@ class _Block:
         return re.sub(r"\s+", " ", text).strip()
 
 
-def _kind(line: Line, level: int | None) -> str:
+def _kind(line: Line, level: int | None) -> ParagraphKind:
     if level is not None:
         return "heading"
     if BULLET.match(line.text) or NUMBERED.match(line.text):
@@ -246,7 +246,7 @@ def _ends_sentence(text: str) -> bool:
     return SENTENCE_END.search(text.rstrip()) is not None
 
 
-def _continues(block: _Block, line: Line, kind: str, level: int | None, style: Style) -> bool:
+def _continues(block: _Block, line: Line, kind: ParagraphKind, level: int | None, style: Style) -> bool:
     """Does ``line`` (on the block's page) continue ``block``?"""
     if line.break_before:
         return False
@@ -333,7 +333,7 @@ def _goes_on_in_lower_case(block: _Block, line: Line, style: Style) -> bool:
     )
 
 
-def _joins_across_break(block: _Block, kind: str) -> bool:
+def _joins_across_break(block: _Block, kind: ParagraphKind) -> bool:
     """A paragraph that stopped mid-sentence at a page end goes on on the next page."""
     return block.kind in ("body", "bullet") and kind == "body" and not _ends_sentence(block.last.text)
 
@@ -366,7 +366,7 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
     return blocks
 
 
-def _resumed(blocks: Sequence[_Block], line: Line, kind: str, skip: bool) -> int | None:
+def _resumed(blocks: Sequence[_Block], line: Line, kind: ParagraphKind, skip: bool) -> int | None:
     """The paragraph a lower-case line resumes after an aside (a pull quote, a caption, a heading
     drawn in between) interrupted it mid-sentence: the index of that block, or None.
 

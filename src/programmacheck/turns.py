@@ -41,5 +41,3 @@ class Turns:
         finally:
             self.__enter__()
 
-
-TEXT_WORK = Turns()  # interim, until extraction takes a step-aside callback

@@ -152,7 +152,8 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
         with engine.text_work:
             for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
                 try:
-                    files.append(None if stored else read_file(path, task.settings.extractor))
+                    files.append(None if stored else read_file(path, task.settings.extractor,
+                                                                  step_aside=engine.text_work.paused))
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
             text = segmented(task.programme, [stored or new for stored, new in zip(task.files, files)], task.passages)

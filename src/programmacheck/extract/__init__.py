@@ -2,12 +2,17 @@
 
 Each backend lives in its own module behind the small :class:`Extractor` protocol, so a faster or
 better PDF library can be swapped in with ``--extractor``.  Bad input (corrupt, encrypted, empty,
-image-only) raises :class:`ExtractionError` with a one-line message naming the file.
+image-only) raises :class:`ExtractionError` with a one-line message naming the file (an image-only
+PDF its subclass :class:`NoTextLayer`).
 """
 
 from __future__ import annotations
 
+import importlib
 import stat
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +23,13 @@ class ExtractionError(Exception):
     """A file that cannot be read as a programme; ``str()`` is one line naming file and problem."""
 
 
+class NoTextLayer(ExtractionError):
+    """A PDF whose pages hold images but no text to speak of: a scan, which OCR can read.
+
+    Its own type so that the OCR step recognises it without reading the message.
+    """
+
+
 class Extractor(Protocol):
     """Reads one file into pages of lines."""
 
@@ -26,25 +38,74 @@ class Extractor(Protocol):
     def extract(self, path: Path) -> ExtractedDocument: ...
 
 
+#: What extraction enters around a long wait in which it uses no library of its own (OCR in a
+#: subprocess): ``with step_aside(): ...``.  Why: a caller that lets several readers work one at
+#: a time (the batch lanes: PDFium and spaCy must not run on two threads at once) can let another
+#: reader work meanwhile instead of idling with this one.  The default,
+#: :class:`contextlib.nullcontext`, steps aside for no one.  Extraction knows nothing of the
+#: caller's lock: it only says when it waits.
+StepAside = Callable[[], AbstractContextManager[None]]
+
 #: What every structured backend (Word, HTML) writes before a list item and between a table row's
 #: cells, so that the segmenter sees lists and tables alike whichever format they came from.
 BULLET = "• "
 CELL_SEPARATOR = " | "
 
-PDF_BACKENDS = ("pypdfium2", "pdfplumber")
+MB = 1024 * 1024
+DETAIL_CHARS = 160  # of a library's message quoted in a failure
+
+
+def _backend(module: str, name: str) -> Callable[[], Extractor]:
+    """Makes the extractor class ``name`` of this package's ``module``, imported on first use:
+    importing :mod:`programmacheck.extract` must not import pdfplumber, PDFium or the like."""
+
+    def load() -> Extractor:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)()
+
+    return load
+
+
+#: The PDF extractors by name (``--extractor``).
+PDF_EXTRACTORS: dict[str, Callable[[], Extractor]] = {
+    "pypdfium2": _backend("pdfium_backend", "PdfiumExtractor"),
+    "pdfplumber": _backend("pdfplumber_backend", "PdfplumberExtractor"),
+}
+PDF_BACKENDS = tuple(PDF_EXTRACTORS)
 # pypdfium2 reads the corpus ~40× faster than pdfplumber with at least as good gold-quote recall
 # (measured with benchmarks/extraction.py).
 DEFAULT_PDF_BACKEND = "pypdfium2"
-TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED_SUFFIXES = (".pdf", *TEXT_SUFFIXES, ".docx", *HTML_SUFFIXES)
-MB = 1024 * 1024
-DETAIL_CHARS = 160  # of a library's message quoted in a failure
-#: The largest file of each kind that is read at all.  Why: one upload must not take the machine
-#: (a 50 MB .txt took 2.4 GB and 165 s to segment); a long programme is ~1 MB of text, ~50 MB of
-#: PDF or Word with photos.
-MAX_BYTES = {".pdf": 300 * MB, ".docx": 100 * MB, **dict.fromkeys(TEXT_SUFFIXES, 10 * MB),
-             **dict.fromkeys(HTML_SUFFIXES, 20 * MB)}
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """How files with one suffix are read.
+
+    ``extractor`` is None for PDFs: theirs is chosen by name from :data:`PDF_EXTRACTORS`, and
+    they are OCR'd where their text layer is missing (:mod:`.ocr`).
+    ``max_bytes`` is the largest such file that is read at all.  Why: one upload must not take the
+    machine (a 50 MB .txt took 2.4 GB and 165 s to segment); a long programme is ~1 MB of text,
+    ~50 MB of PDF or Word with photos.
+    """
+
+    max_bytes: int
+    extractor: Callable[[], Extractor] | None
+
+
+_TEXT = FileKind(10 * MB, _backend("text_backend", "TextExtractor"))
+_HTML = FileKind(20 * MB, _backend("html_backend", "HtmlExtractor"))
+#: Every readable suffix, in the order messages list them: the one table from which the supported
+#: suffixes, the size limits and the choice of extractor all follow.
+FILE_KINDS: dict[str, FileKind] = {
+    ".pdf": FileKind(300 * MB, None),
+    ".txt": _TEXT,
+    ".md": _TEXT,
+    ".markdown": _TEXT,
+    ".docx": FileKind(100 * MB, _backend("docx_backend", "DocxExtractor")),
+    ".html": _HTML,
+    ".htm": _HTML,
+}
+SUPPORTED_SUFFIXES = tuple(FILE_KINDS)
+MAX_BYTES = {suffix: kind.max_bytes for suffix, kind in FILE_KINDS.items()}
 
 
 def supported_kinds() -> str:
@@ -85,43 +146,31 @@ def one_line(message: str) -> str:
 def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extractor:
     """The extractor for a file, chosen by its suffix (and, for PDFs, by ``pdf_backend``)."""
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        if pdf_backend == "pypdfium2":
-            from .pdfium_backend import PdfiumExtractor
-
-            return PdfiumExtractor()
-        if pdf_backend == "pdfplumber":
-            from .pdfplumber_backend import PdfplumberExtractor
-
-            return PdfplumberExtractor()
+    kind = FILE_KINDS.get(suffix)
+    if kind is None:
+        raise ExtractionError(f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    if kind.extractor is not None:
+        return kind.extractor()
+    if pdf_backend not in PDF_EXTRACTORS:
         raise ExtractionError(f"{path}: unknown PDF extractor {pdf_backend!r} (choose from {', '.join(PDF_BACKENDS)})")
-    if suffix in TEXT_SUFFIXES:
-        from .text_backend import TextExtractor
-
-        return TextExtractor()
-    if suffix == ".docx":
-        from .docx_backend import DocxExtractor
-
-        return DocxExtractor()
-    if suffix in HTML_SUFFIXES:
-        from .html_backend import HtmlExtractor
-
-        return HtmlExtractor()
-    raise ExtractionError(f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    return PDF_EXTRACTORS[pdf_backend]()
 
 
-def extract_file(path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> ExtractedDocument:
-    """Extract one file with the right backend."""
+def extract_file(
+    path: str | Path, pdf_backend: str = DEFAULT_PDF_BACKEND, step_aside: StepAside | None = None
+) -> ExtractedDocument:
+    """Extract one file with the right backend; ``step_aside`` is entered while OCR waits (see
+    :data:`StepAside`)."""
     path = Path(path)
     problem = input_problem(path)
     if problem is not None:
         raise ExtractionError(problem)
     extractor = get_extractor(path, pdf_backend)
     try:
-        if path.suffix.lower() == ".pdf":
+        if FILE_KINDS[path.suffix.lower()].extractor is None:
             from .ocr import extract_with_ocr
 
-            return extract_with_ocr(extractor, path)
+            return extract_with_ocr(extractor, path, step_aside or nullcontext)
         return extractor.extract(path)
     except ExtractionError:
         raise

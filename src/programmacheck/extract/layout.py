@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..records import ExtractedDocument, Line, Page
-from . import ExtractionError
+from . import ExtractionError, NoTextLayer
 
 # Line-final hyphen markers: pdfium writes \x02 or \ufffe where it joined a hyphenated word.
 HYPHEN_MARKERS = "\x02\ufffe"
@@ -92,7 +92,7 @@ def build_document(path: Path, raw_pages: Sequence[RawPage], damaged: Sequence[i
     text_pages = [page for page in raw_pages if word_count(page.lines) >= MIN_TEXT_WORDS]
     if not text_pages:
         if any(page.images for page in raw_pages):
-            raise ExtractionError(f"{path}: no text layer (scanned?); OCR it first")
+            raise NoTextLayer(f"{path}: no text layer (scanned?); OCR it first")
         raise ExtractionError(f"{path}: empty PDF (no text on any of its {len(raw_pages)} pages)")
     warnings = []
     if damaged:

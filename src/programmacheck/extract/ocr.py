@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,7 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from ..records import ExtractedDocument
-from ..turns import TEXT_WORK
-from . import ExtractionError, Extractor
+from . import ExtractionError, Extractor, NoTextLayer, StepAside
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +91,14 @@ def needs_ocr(page_texts: list[str]) -> list[int]:
     ]
 
 
-def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
+def ocr_pdf(path: Path, pages: list[int], output: Path | None = None, step_aside: StepAside = nullcontext) -> Path:
     """An OCR'd copy of ``path`` in which ``pages`` (1-based) carry a fresh Dutch text layer.
 
     ``--force-ocr`` rasterises those pages and replaces whatever text they had, which is what a
     garbage layer needs; the other pages pass through untouched.  The plugin blurs dithered pages
     before OCR and leaves out words Tesseract is unsure of.  Without ``output`` the copy goes
-    into a new temporary folder that the caller deletes.
+    into a new temporary folder that the caller deletes.  ``step_aside`` is entered while
+    ocrmypdf runs (see :data:`~programmacheck.extract.StepAside`).
     """
     command = ocr_command()
     _check_pixels(path, pages)
@@ -129,10 +130,10 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     ]  # fmt: skip
     try:
         try:
-            _run_ocr([*arguments, *plugin, str(source), str(output)], len(pages))
+            _run_ocr([*arguments, *plugin, str(source), str(output)], len(pages), step_aside)
         except subprocess.CalledProcessError:  # e.g. an ocrmypdf version the plugin does not suit (-v tells)
             log.info("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
-            _run_ocr([*arguments, str(source), str(output)], len(pages))
+            _run_ocr([*arguments, str(source), str(output)], len(pages), step_aside)
     except subprocess.CalledProcessError as error:
         reason = _INTERNAL_NAME.sub("", (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1])
         raise ExtractionError(
@@ -145,9 +146,9 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None) -> Path:
     return output
 
 
-def _run_ocr(arguments: list[str], pages: int) -> None:
-    """Run ocrmypdf; a batch lane waiting for it lets the other lanes read meanwhile."""
-    with TEXT_WORK.paused():
+def _run_ocr(arguments: list[str], pages: int, step_aside: StepAside = nullcontext) -> None:
+    """Run ocrmypdf, stepping aside meanwhile: a caller that reads one file at a time lets another read."""
+    with step_aside():
         subprocess.run(arguments, check=True, capture_output=True, text=True, timeout=SECONDS_PER_PAGE_LIMIT * pages)
 
 
@@ -340,27 +341,26 @@ def _page_list(pages: list[int]) -> str:
 OCR_DOCUMENT_SHARE = 0.5
 
 
-def extract_with_ocr(extractor: Extractor, path: Path) -> ExtractedDocument:
+def extract_with_ocr(extractor: Extractor, path: Path, step_aside: StepAside = nullcontext) -> ExtractedDocument:
     """Extract a PDF, OCR'ing it first when its text layer is missing or garbage.
 
     Pages read through OCR are marked ``ocr=True``.  Without OCR installed, a document with no
     usable text at all fails with a one-line message naming the pages and the install command;
-    a document with only a few such pages gets a warning.
+    a document with only a few such pages gets a warning.  ``step_aside`` is entered while OCR
+    runs (see :data:`~programmacheck.extract.StepAside`).
     """
     try:
         document = extractor.extract(path)
         texts = [" ".join(line.text for line in page.lines) for page in document.pages]
         numbers = [page.number for page in document.pages]  # damaged pages are not among them
-    except ExtractionError as error:
-        if "no text layer" not in str(error):
-            raise
+    except NoTextLayer:
         document, texts = None, [""] * _page_count(path)
         numbers = list(range(1, len(texts) + 1))
     flagged = [numbers[position - 1] for position in needs_ocr(texts)]
     if len(flagged) < OCR_DOCUMENT_SHARE * len(texts):
         return document
     try:
-        copy = ocr_pdf(path, flagged)
+        copy = ocr_pdf(path, flagged, step_aside=step_aside)
     except OcrUnavailable as problem:
         raise ExtractionError(unavailable_message(path, flagged, problem)) from None
     try:

@@ -57,11 +57,24 @@ def _open(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
-        if "password" in str(error).lower():
+        if _needs_password(error):
             raise ExtractionError(
                 f"{path}: encrypted PDF (password protected); save an unprotected copy first"
             ) from None
         raise ExtractionError(f"{path}: not a readable PDF ({error})") from None
+
+
+def _needs_password(error: pdfium.PdfiumError) -> bool:
+    """Whether PDFium refused a document for want of its password.
+
+    pypdfium2 5 gives PDFium's error code (``err_code``).  pypdfium2 4, which pyproject.toml still
+    allows, has no code and only says so in its message ("Incorrect password error"), so without a
+    code the message is read.
+    """
+    code = getattr(error, "err_code", None)
+    if code is not None:
+        return bool(code == pdfium_c.FPDF_ERR_PASSWORD)
+    return "password" in str(error).lower()
 
 
 def _read_page(page: pdfium.PdfPage, number: int) -> RawPage:

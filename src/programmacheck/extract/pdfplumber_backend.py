@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from ..records import ExtractedDocument, Line
 from . import ExtractionError
@@ -31,7 +32,7 @@ class PdfplumberExtractor:
         try:
             pdf = pdfplumber.open(path)
         except Exception as error:  # pdfminer raises many unrelated types for a broken file
-            if "password" in repr(error).lower():
+            if _needs_password(error):
                 raise ExtractionError(
                     f"{path}: encrypted PDF (password protected); save an unprotected copy first"
                 ) from None
@@ -39,6 +40,12 @@ class PdfplumberExtractor:
         with pdf:
             pages = [_read_page(page) for page in pdf.pages]
         return build_document(path, pages)
+
+
+def _needs_password(error: Exception) -> bool:
+    """Whether pdfminer refused a document for want of its password (pdfplumber wraps pdfminer's
+    error in its own ``PdfminerException``: the original is its argument)."""
+    return any(isinstance(cause, PDFPasswordIncorrect) for cause in (error, *error.args))
 
 
 def _read_page(page: pdfplumber.page.Page) -> RawPage:
