@@ -289,27 +289,9 @@ class Scanner:
         themes = {i.id: i.theme for i in self.checklist.checklist.items}
         result = []
         for s, (label, score) in zip(signals, decisions, strict=True):
-            evidence = () if label == "absent" else self._evidence(text, s, contrary_first=label == "contrary")
+            evidence = () if label == "absent" else select_evidence(text, s, contrary_first=label == "contrary")
             result.append(ItemVerdict(programme.document, s.item_id, themes[s.item_id], label, score, evidence))
         return result
-
-    @staticmethod
-    def _evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: bool) -> tuple[Evidence, ...]:
-        candidates = list(signals.contrary_evidence if contrary_first else ())
-        with_keywords = [c for c in signals.candidates if c.level >= 1]
-        candidates += with_keywords or list(signals.candidates)
-        chosen, seen_paragraphs = [], set()
-        for c in candidates:
-            paragraph_index = text.passages[c.passage].paragraph
-            if paragraph_index in seen_paragraphs:
-                continue
-            seen_paragraphs.add(paragraph_index)
-            paragraph = text.paragraphs[paragraph_index]
-            chosen.append(Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text,
-                                   round(c.score, 4), c.signals))
-            if len(chosen) == MAX_EVIDENCE:
-                break
-        return tuple(chosen)
 
     def scan_programme(self, programme: Programme) -> ProgrammeResult:
         text = read_programme(programme, self.settings.extractor)
@@ -338,6 +320,27 @@ class Scanner:
             if on_failure:
                 on_failure(failure)
         return outcome
+
+
+def select_evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: bool) -> tuple[Evidence, ...]:
+    """Up to MAX_EVIDENCE quotes for a verdict, one per paragraph: keyword candidates first (all
+    candidates when none names the item), and for a ``contrary`` verdict the rejecting passages
+    before them.  A function of its own so that tests can check the choice on hand-built input."""
+    candidates = list(signals.contrary_evidence if contrary_first else ())
+    with_keywords = [c for c in signals.candidates if c.level >= 1]
+    candidates += with_keywords or list(signals.candidates)
+    chosen, seen_paragraphs = [], set()
+    for c in candidates:
+        paragraph_index = text.passages[c.passage].paragraph
+        if paragraph_index in seen_paragraphs:
+            continue
+        seen_paragraphs.add(paragraph_index)
+        paragraph = text.paragraphs[paragraph_index]
+        chosen.append(Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text,
+                               round(c.score, 4), c.signals))
+        if len(chosen) == MAX_EVIDENCE:
+            break
+    return tuple(chosen)
 
 
 _RANK = {"absent": 0, "partial": 1, "contrary": 1, "addressed": 2}
