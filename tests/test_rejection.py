@@ -48,6 +48,10 @@ def test_a_clause_break_between_them_breaks_the_relation():
     assert rejections("wij stoppen , de gebruiksruimte blijft", "gebruiksruimte") == ()
 
 
+def test_a_negation_in_another_clause_does_not_cancel_a_rejection():
+    assert rejections("wij stoppen met de gebruiksruimte , niet met de opvang", "gebruiksruimte") == ("stoppen",)
+
+
 def test_a_measure_before_the_rejecting_word_is_its_object():
     assert rejections("de gebruiksruimte wordt geschrapt", "gebruiksruimte", {"geschrapt": "schrappen"}) == ("schrappen",)
 
@@ -123,6 +127,7 @@ def test_a_negated_rejection_is_not_contrary(matcher, text):
     # the measure sits in a phrase of another noun, not of its funding
     "De wachtlijst voor de gebruiksruimte wordt geschrapt.",
     "Een gebruiksruimte is nodig.",
+    "De gebruiksruimte komt er zeker.",  # it will come
     # the pointing sentence points at the car park before it, not at the measure after it
     "De gemeente bouwt een parkeergarage. Daar stoppen wij mee. Wij openen een gebruiksruimte.",
 ])
