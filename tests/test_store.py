@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+
 from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
-
 from programmacheck.batch import Batch, BatchSettings, keys
 from programmacheck.checklist import default_checklist_path
 from programmacheck.pipeline import FileText, ScanSettings

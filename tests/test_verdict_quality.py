@@ -9,8 +9,8 @@ import json
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from programmacheck.calibrate import collect, fit, leave_one_group_out, leave_one_programme_out
 from programmacheck.evaluate import kappa, scores
 from programmacheck.pipeline import Scanner, ScanSettings

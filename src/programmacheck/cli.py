@@ -154,7 +154,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import segment
-
     from .programmes import name_problem
 
     failed = 0

@@ -98,7 +98,7 @@ def _split_lemma(form: str, lemma: str) -> str:
     joined = "".join(modifiers)
     if form.startswith(joined):
         rest = form[len(joined) :]
-        link = next((l for l in LINKS if rest.startswith(l + head[:1])), "")
+        link = next((linker for linker in LINKS if rest.startswith(linker + head[:1])), "")
         return joined + link + head
     if len(modifiers) == 1 and head.endswith("en"):
         return head

