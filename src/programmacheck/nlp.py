@@ -231,7 +231,8 @@ class SimplemmaLemmatizer:
                 if before in VERB_CUES_BEFORE or after in VERB_CUES_AFTER:
                     lemma = form
             lemmas.append(lemma)
-        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        # thinc types the array Ints2d, narrower than the uint64 arrays Doc.to_array itself returns
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 

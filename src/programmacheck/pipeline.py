@@ -183,6 +183,7 @@ class Scanner:
     def reranker(self):
         from .match.rerank import CrossEncoderReranker
 
+        assert self.settings.reranker is not None  # asked for only when a reranker is configured
         return CrossEncoderReranker(self.settings.reranker)
 
     @cached_property
@@ -221,7 +222,10 @@ class Scanner:
 
     @property
     def verdict_model(self) -> VerdictModel:
-        return self._verdict_model or self.calibration.model
+        if self._verdict_model is not None:
+            return self._verdict_model
+        assert self.calibration is not None  # None only when a verdict model was given
+        return self.calibration.model
 
     def text_matches(self, text: ProgrammeText) -> TextMatches:
         """What matching finds without the embedder: keyword hits, BM25, which passages are worth

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -192,13 +193,14 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
                     files.append(None if stored else read_file(path, task.settings.extractor))
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
-            texts = [stored or new for stored, new in zip(task.files, files)]
+            texts = cast("list[FileText]", [stored or new for stored, new in zip(task.files, files)])  # sent or read above
             paragraphs = join_files(task.programme, texts)
             passages = task.passages or tuple(segment.passages(paragraphs))
             text = ProgrammeText(paragraphs, list(passages), tuple(w for t in texts for w in t.warnings))
             vectors = KnownVectors(task.model_identity, task.vectors,
                                    lambda: embedder or process_embedder(task.settings.model, task.model_identity))
             scanner = Scanner(task.settings, embedder=vectors, checklist=task.checklist)
+            assert scanner.calibration is not None  # no verdict model given: the scanner loads the calibration file
             if scanner.calibration.sha256 != task.calibration_sha256:
                 raise RuntimeError(f"{scanner.calibration.path} differs from the coordinator's calibration file")
             found = scanner.text_matches(text)
