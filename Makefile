@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: demo install test wheel-check
+.PHONY: demo install test lint wheel-check
 
 demo: install
 	$(BIN)/programmacheck scan corpus/samples --out out/samples
@@ -22,6 +22,13 @@ $(VENV)/.installed: pyproject.toml
 
 test: install
 	$(BIN)/python -m pytest
+
+# Formatting, lint rules, types and the layering of the modules (configured in pyproject.toml).
+lint: install
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Build the wheel, install it in a fresh venv outside the checkout and scan with it.
 wheel-check: install

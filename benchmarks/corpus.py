@@ -124,8 +124,8 @@ class NoEmbedder:
 
 def stage_seconds(corpus: Path) -> dict[str, float]:
     """Seconds spent reading (OCR'd programmes apart) and matching, over the whole corpus."""
-    from programmacheck.extract import ExtractionError
     from programmacheck.engine import Engine, ScanSettings
+    from programmacheck.extract import ExtractionError
     from programmacheck.programmes import programmes
 
     found, _ = programmes([str(corpus)], corpus / "manifest.csv")

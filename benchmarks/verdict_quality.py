@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 
 from programmacheck.calibrate import BASELINES, collect, leave_one_group_out, leave_one_programme_out
+from programmacheck.engine import Engine, ScanSettings, Scoring
 from programmacheck.evaluate import evidence_agreement, format_report, kappa_difference, normalise_quote, scores
-from programmacheck.engine import Engine, Scoring, ScanSettings
 
 #: The gold folders below ``shared/eval``, by the name the tables give them.
 GOLD_SETS = {"municipal": "gold", "national": "gold-national", "web": "gold-web"}

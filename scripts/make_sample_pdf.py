@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -49,7 +49,7 @@ COVER_LINES = (
     (13, "I", "Een thuis, een buurt en een eerlijke kans voor iedereen"),
 )
 # Fixed so that reruns produce the same document (fpdf2 would otherwise stamp "now").
-CREATION_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+CREATION_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 SOFT_HYPHEN_MARK = "~"
 SOFT_HYPHEN = "\u00ad"

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-
 from programmacheck.checklist import default_checklist_path, load_checklist
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_PROGRAMMES
 
+from conftest import SAMPLE_PROGRAMMES
 from programmacheck.batch.store import WRITE_DELAY_SETTING, WRITE_OPEN
 
 HEAVY = ("torch", "spacy", "sentence_transformers", "transformers")
@@ -211,7 +211,6 @@ def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_sto
     from concurrent.futures import ThreadPoolExecutor
 
     from fakes import CountingEmbedder
-
     from programmacheck.batch.keys import sha256
     from programmacheck.batch.worker import KnownVectors
 
@@ -237,7 +236,6 @@ def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_sto
 
 def test_a_task_answers_an_empty_request_in_the_models_width_without_loading_it_when_vectors_were_sent():
     from fakes import CountingEmbedder
-
     from programmacheck.batch.keys import sha256
     from programmacheck.batch.worker import KnownVectors
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_fixtures import report_out  # noqa: F401
 
 from programmacheck.compare import CHANGES, change, change_counts, changes, party_key, programme_pairs
 from programmacheck.html_report import OVERVIEW_FILE, group_file, write_html
 from programmacheck.results import load_results
+from report_fixtures import report_out  # noqa: F401
 
 
 def test_each_kind_of_change_is_named_by_what_happened_to_the_item() -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import CountingEmbedder
 
+from conftest import REPO_ROOT, require
+from fakes import CountingEmbedder
 from programmacheck import embed
 from programmacheck.embed import e5_convert
 from programmacheck.embed.cache import CachedEmbedder
@@ -24,8 +25,6 @@ from programmacheck.embed.st_backend import (
     cpu_has_fast_bf16,
     role_prompts,
 )
-
-from conftest import REPO_ROOT, require
 
 HOUSING_FIRST = "Met Wonen Eerst krijgen dakloze mensen direct een eigen woning met begeleiding."
 UNRELATED = "We leggen meer fietspaden aan en verbeteren de straatverlichting in de binnenstad."

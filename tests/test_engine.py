@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 from fakes import CountingEmbedder
-
 from programmacheck.batch import Batch, BatchSettings
 from programmacheck.engine import Engine, ScanSettings
 from programmacheck.programmes import programmes

@@ -12,13 +12,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from report_fixtures import HOSTILE, HOSTILE_QUOTE, report_out  # noqa: F401
-
 from programmacheck import exports
 from programmacheck.html_report import ui_strings
 from programmacheck.reporting_cli import FORMATS, add_report_parser, write_reports
 from programmacheck.results import VERDICT_COLOURS, load_results
-
+from report_fixtures import HOSTILE, HOSTILE_QUOTE, report_out  # noqa: F401
 
 #: Every format but pdf, which starts a browser (its own test is in test_html_report.py).
 WITHOUT_BROWSER = tuple(f for f in FORMATS if f != "pdf")

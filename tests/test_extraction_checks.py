@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, extraction_benchmark, require_command
+from conftest import extraction_benchmark, require_command
 from programmacheck.programmes import programmes
 from programmacheck.records import Paragraph
-
 
 checks = extraction_benchmark()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+
 from conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))

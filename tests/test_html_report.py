@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 
 from conftest import require_command
-from report_fixtures import ALL_ADDRESS, GAP_ITEM, HOSTILE, HOSTILE_QUOTE, headless_chromium, report_out  # noqa: F401
-
 from programmacheck.html_report import OVERVIEW_FILE, group_file, ui_strings, write_html
 from programmacheck.links import SourceLinks
 from programmacheck.results import load_results
+from report_fixtures import ALL_ADDRESS, GAP_ITEM, HOSTILE, HOSTILE_QUOTE, headless_chromium, report_out  # noqa: F401
 
 LINDEWAARD = group_file("gr2026", "Lindewaard")
 PARTIES = 3

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from conftest import SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
-
 from programmacheck.batch import Batch, BatchSettings
 from programmacheck.engine import ScanSettings
 from programmacheck.programmes import PARTY_FROM_FILE_NAME, PARTY_FROM_MANIFEST, programmes

@@ -70,7 +70,7 @@ def test_a_bullet_set_larger_than_its_text_keeps_its_hanging_continuation_lines(
     pdf = _pdf()
     pdf.add_page()
     y = 30.0
-    for item in range(3):
+    for _ in range(3):
         _write(pdf, LEFT, y, [("helvetica", "", 16, "\u2022"), ("helvetica", "", BODY, SENTENCE[0])])
         for line in SENTENCE[1:]:
             y += PITCH

@@ -7,7 +7,6 @@ scan that must score programmes gets the cheap stand-in model (``fake_model``).
 from __future__ import annotations
 
 import csv
-import fcntl
 import json
 import os
 import random
@@ -17,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
-from fakes import CountingEmbedder
 
+from conftest import REPO_ROOT
+from fakes import CountingEmbedder
 from programmacheck.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE, build_parser, main
 from programmacheck.extract import ExtractionError, extract_file, one_line
 from programmacheck.programmes import ManifestError, discover, programmes, read_manifest
@@ -488,7 +487,7 @@ def test_eval_says_when_it_scores_programmes_the_model_was_fitted_on(tmp_path: P
         writer.writerow(["document", "item_id", "verdict", "evidence_page", "evidence_quote"])
         writer.writerows([f"../shared/corpus/{fitted}", i, "absent", "", ""] for i in items)
     assert main(["eval", "--gold", str(gold), "--verdicts", str(verdicts), "--summary"]) == EXIT_OK
-    assert f"the verdict model was fitted on" in capsys.readouterr().out
+    assert "the verdict model was fitted on" in capsys.readouterr().out
 
 
 # --- resources ------------------------------------------------------------------------------------
@@ -556,8 +555,7 @@ def test_programme_text_cannot_become_a_spreadsheet_formula(tmp_path: Path):
     import openpyxl
 
     from programmacheck.exports import write_csv, write_xlsx
-    from programmacheck.records import ProgrammeResult
-    from programmacheck.records import Evidence, ItemVerdict, Paragraph, Programme
+    from programmacheck.records import Evidence, ItemVerdict, Paragraph, Programme, ProgrammeResult
     from programmacheck.results import load_results
 
     items = [i for i in __import__("programmacheck.checklist", fromlist=["x"]).load_checklist().checklist.items]

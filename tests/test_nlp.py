@@ -253,7 +253,6 @@ def test_keyword_matching_lemmatises_as_the_whole_pipeline_without_splitting_sen
     """The keyword matcher skips the sentence splitters for speed; a homograph after a sentence
     boundary or at a list item must get the lemma it gets with sentences marked."""
     from conftest import SAMPLE_PROGRAMMES
-
     from programmacheck.checklist import load_checklist
     from programmacheck.match.keyword import KeywordMatcher
 

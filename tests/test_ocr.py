@@ -9,9 +9,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-from conftest import require_command
 from wordfreq import zipf_frequency
 
+from conftest import require_command
 from programmacheck.extract.ocr import (
     INSTALL_HINT,
     OcrUnavailable,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import require
 
+from conftest import require
 from programmacheck.extract import ExtractionError
 from programmacheck.extract.boilerplate import drop_boilerplate, web_paragraphs
 from programmacheck.extract.docx_backend import DocxExtractor

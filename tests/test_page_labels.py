@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from report_fixtures import HOSTILE, PRINTED_OFFSET, report_out  # noqa: F401
-
 from programmacheck.html_report import group_file, write_html
 from programmacheck.page_labels import printed_labels
 from programmacheck.results import load_results
+from report_fixtures import HOSTILE, PRINTED_OFFSET, report_out  # noqa: F401
 
 
 def programme_pdf(path: Path, pages: int, numbered_from: int | None, spread: bool = False) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from programmacheck.match.passage_scorer import PASSAGE_FEATURES, passage_features
 from programmacheck.engine import Engine, ScanSettings
+from programmacheck.match.passage_scorer import PASSAGE_FEATURES, passage_features
 from programmacheck.programmes import programmes
 
 PROGRAMME = """# Programma De Brug

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from programmacheck.checklist import load_checklist
 from programmacheck.cli import main
 from programmacheck.programmes import programmes

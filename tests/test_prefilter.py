@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from fakes import CountingEmbedder
 
+from fakes import CountingEmbedder
 from programmacheck.checklist import load_checklist
 from programmacheck.match.dense import DenseMatcher
 from programmacheck.match.keyword import KeywordHit

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from programmacheck.checklist import load_checklist
-from programmacheck.records import ProgrammeResult
-from programmacheck.records import VERDICT_SYMBOLS, VERDICTS, ItemVerdict, Programme
+from programmacheck.records import VERDICT_SYMBOLS, VERDICTS, ItemVerdict, Programme, ProgrammeResult
 from programmacheck.report import coverage_table
 
 

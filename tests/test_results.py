@@ -15,10 +15,17 @@ import pandas as pd
 import pytest
 
 from conftest import REPO_ROOT
+from programmacheck.results import (
+    gaps,
+    item_parties,
+    item_shares,
+    load_results,
+    theme_coverage,
+    tidy_evidence,
+    tidy_verdicts,
+    verdict_matrix,
+)
 from report_fixtures import ALL_ADDRESS, FAILED_DOCUMENT, GAP_ITEM, PROGRAMMES, checklist_items, report_out  # noqa: F401
-
-from programmacheck.results import (gaps, item_parties, item_shares, load_results, theme_coverage, tidy_evidence,
-                                    tidy_verdicts, verdict_matrix)
 
 LINDEWAARD = ("gr2026", "Lindewaard")
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, extraction_benchmark
 
+from conftest import extraction_benchmark
 from programmacheck.extract import extract_file
 from programmacheck.records import ExtractedDocument, Line, Page, Paragraph
 from programmacheck.segment import join_hyphenated, paragraphs, passages, split_long, windows

@@ -10,17 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+
 from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
-
 from programmacheck.batch import Batch, BatchSettings, keys
+from programmacheck.batch.store import Store, Write
 from programmacheck.checklist import default_checklist_path
 from programmacheck.engine import ScanSettings
-from programmacheck.records import FileText
 from programmacheck.programmes import programmes
-from programmacheck.records import Evidence, ItemVerdict, Paragraph
+from programmacheck.records import Evidence, FileText, ItemVerdict, Paragraph
 from programmacheck.report import OutputFolder
-from programmacheck.batch.store import Store, Write
 
 
 def scan(inputs: list[Path], out: Path, embedder: CountingEmbedder, **settings) -> dict:

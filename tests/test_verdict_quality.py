@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
 
+from conftest import REPO_ROOT
 from programmacheck.calibrate import collect, fit, leave_one_group_out, leave_one_programme_out
+from programmacheck.engine import Engine, ScanSettings, Scoring
 from programmacheck.evaluate import kappa, scores
-from programmacheck.engine import Engine, Scoring, ScanSettings
 from programmacheck.verdict import VerdictModel
 
 pytestmark = pytest.mark.slow

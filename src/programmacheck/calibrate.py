@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .engine import Engine, Scoring
 from .evaluate import GoldFile, Pair, load_gold, quote_matches
+from .extract import DEFAULT_PDF_BACKEND
 from .match.hybrid import FEATURES, ProgrammeMatches, item_signals
 from .match.passage_scorer import PassageScorer
-from .engine import Engine, Scoring
-from .extract import DEFAULT_PDF_BACKEND
 from .programmes import metadata_from_layout
 from .records import ItemVerdict, Programme, ProgrammeText
 from .verdict import VerdictModel, fit_provenance

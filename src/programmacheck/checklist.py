@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from .resources import bundled_path
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 DEFAULT_CHECKLIST = "leger-des-heils-gr2026.yaml"
 
@@ -114,7 +117,7 @@ def default_checklist_path() -> Path:
     return bundled_path("checklist", DEFAULT_CHECKLIST)
 
 
-def _describe(error: dict, raw: dict) -> str:
+def _describe(error: ErrorDetails, raw: dict) -> str:
     """Turn one pydantic error into 'item 1.1: field keywords.measure: ...'."""
     loc = list(error["loc"])
     where = ""

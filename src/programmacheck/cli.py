@@ -75,10 +75,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     import sqlite3
 
     from .batch import Batch, BatchSettings
-    from .records import Failure
-    from .programmes import ManifestError, programmes
-    from .report import OutputError, OutputFolder, coverage_line, coverage_table
     from .batch.store import damaged
+    from .programmes import ManifestError, programmes
+    from .records import Failure
+    from .report import OutputError, OutputFolder, coverage_line, coverage_table
 
     problems = _checklist_problems(args.checklist)
     if problems:
@@ -146,7 +146,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import segment
-
     from .programmes import name_problem
 
     failed = 0

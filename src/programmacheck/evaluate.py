@@ -171,7 +171,7 @@ def kappa_difference(first: Sequence[Pair], second: Sequence[Pair], bootstrap: i
     gold = [p.gold for p in first]
     a, b = [p.predicted for p in first], [p.predicted for p in second]
 
-    def difference(idx: Sequence[int]) -> float:
+    def difference(idx: Sequence[int] | np.ndarray) -> float:
         return kappa([gold[i] for i in idx], [b[i] for i in idx]) - kappa([gold[i] for i in idx], [a[i] for i in idx])
 
     rng = np.random.default_rng(seed)

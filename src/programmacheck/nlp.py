@@ -98,7 +98,7 @@ def _split_lemma(form: str, lemma: str) -> str:
     joined = "".join(modifiers)
     if form.startswith(joined):
         rest = form[len(joined) :]
-        link = next((l for l in LINKS if rest.startswith(l + head[:1])), "")
+        link = next((linker for linker in LINKS if rest.startswith(linker + head[:1])), "")
         return joined + link + head
     if len(modifiers) == 1 and head.endswith("en"):
         return head
@@ -231,7 +231,8 @@ class SimplemmaLemmatizer:
                 if before in VERB_CUES_BEFORE or after in VERB_CUES_AFTER:
                     lemma = form
             lemmas.append(lemma)
-        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        # thinc types the array Ints2d, narrower than the uint64 arrays Doc.to_array itself returns
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 

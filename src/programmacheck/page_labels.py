@@ -53,7 +53,7 @@ def printed_labels(path: str | Path) -> dict[int, str]:
 def _margin_offset(pdf, count: int) -> int:
     """The most common (index − printed number) over sampled pages, if enough of them agree; else 0."""
     step = max(1, (count - 1) // SAMPLE_PAGES)
-    offsets = Counter()
+    offsets: Counter[int] = Counter()
     for index in range(1, count, step):  # the cover (index 0) is rarely numbered
         numbers = _margin_numbers(pdf[index])
         if len(numbers) == 1:  # two numbers: a spread, or a date; no evidence either way

@@ -181,8 +181,10 @@ def metadata_from_layout(document: str) -> dict[str, str]:
         return found
     election = folders[election_at].lower()
     below = folders[election_at + 1:]
+    matched = _ELECTION.match(election)
+    assert matched is not None  # the folder was chosen because it matches
     return {**found, "municipality": below[0].replace("-", " ").title() if below else "", "election": election,
-            "year": _ELECTION.match(election).group(2), "name": Path(*parts[election_at:]).as_posix()}
+            "year": matched.group(2), "name": Path(*parts[election_at:]).as_posix()}
 
 
 WEBSITE_INDEX = "_index.md"

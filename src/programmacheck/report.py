@@ -18,7 +18,7 @@ import os
 from collections import Counter
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .checklist import Checklist
@@ -69,7 +69,7 @@ class OutputFolder:
             for name in OUTPUT_FILES:
                 if (self.path / name).is_dir() or (self.path / (name + PARTIAL)).is_dir():
                     raise OutputError(f"{self.path / name}: is a folder; move it out of the output folder")
-            self._handles = {}
+            self._handles: dict[str, TextIO] = {}
             self._verdicts = self._csv("verdicts.csv", VERDICT_COLUMNS)
             self._evidence = self._csv("evidence.csv", EVIDENCE_COLUMNS)
             self._failures = self._csv("failures.csv", FAILURE_COLUMNS)
@@ -146,7 +146,7 @@ class OutputFolder:
         run = {
             "tool": "programmacheck",
             "version": __version__,
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **provenance,
             "programmes": self.programmes,
             "failures": [asdict(f) for f in self.failures],

@@ -79,6 +79,7 @@ class Style:
             return cls(body_size=0.0, heading_styles=(), pitch_ratio=1.2)
         weight: Counter[float] = Counter()
         for line in sized:
+            assert line.size is not None  # sized lines only
             weight[_round_size(line.size)] += len(line.text)
         body = weight.most_common(1)[0][0]
         runs: dict[tuple[float, bool], list[int]] = {}
@@ -425,7 +426,7 @@ def passages(paragraphs: list[Paragraph]) -> list[Passage]:
     """Sentence windows of up to ~40 words for every matchable paragraph, in order."""
     chosen = [(index, piece) for index, p in enumerate(paragraphs) if p.matchable for piece in pieces(p.text)]
     pipeline = nlp.load_pipeline()
-    result = []
+    result: list[Passage] = []
     texts = (text for _, text in chosen)
     for (index, _), doc in zip(chosen, pipeline.pipe(texts, disable=nlp.lemmatizers(pipeline))):
         sentences = [s.text.strip() for s in doc.sents if s.text.strip()]

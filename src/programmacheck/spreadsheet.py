@@ -15,6 +15,7 @@ XLSX cells are typed; there the writer only has to store such text as a string, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +31,14 @@ def neutralise(value: object) -> object:
 
 def neutralise_row(values: Iterable[object]) -> list[object]:
     return [neutralise(value) for value in values]
+
+
+@overload
+def restore(value: str) -> str: ...
+
+
+@overload
+def restore(value: object) -> object: ...
 
 
 def restore(value: object) -> object:

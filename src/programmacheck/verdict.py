@@ -26,11 +26,11 @@ from . import __version__
 from .checklist import Checklist
 from .match.hybrid import FEATURES, ItemSignals
 from .match.passage_scorer import PassageScorer, standardised_logistic_regression
-from .records import Evidence, ItemVerdict, ProgrammeText
+from .records import Evidence, ItemVerdict, ProgrammeText, Verdict
 from .resources import bundled_path
 
 #: Labels the model learns; `contrary` gold labels count as mentions (`partial`) when fitting.
-MODEL_CLASSES = ("absent", "partial", "addressed")
+MODEL_CLASSES: tuple[Verdict, ...] = ("absent", "partial", "addressed")
 #: Each class weighs by the inverse of its frequency when fitting.  Why: `absent` outnumbers
 #: `addressed` by three to one in the gold, and an unweighted fit learnt to answer `partial` or
 #: `absent` where a new programme commits in words the keyword rules did not foresee (fitted on
@@ -71,12 +71,12 @@ class VerdictModel:
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def decide(self, signals: Sequence[ItemSignals]) -> list[tuple[str, float]]:
+    def decide(self, signals: Sequence[ItemSignals]) -> list[tuple[Verdict, float]]:
         """(verdict, score) for each item's signals."""
         if not signals:
             return []
         probs = self.probabilities([s.features for s in signals])
-        decisions = []
+        decisions: list[tuple[Verdict, float]] = []
         for s, p in zip(signals, probs, strict=True):
             label = MODEL_CLASSES[int(p.argmax())]
             score = float(p[2] + SCORE_PARTIAL_WEIGHT * p[1])

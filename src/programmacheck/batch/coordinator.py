@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..checklist import LoadedChecklist, load_checklist
 from ..embed import Embedder, available_cores, expected_identity
+from ..engine import ScanSettings, join_files
 from ..extract import ExtractionError
 from ..match.dense import item_queries
-from ..engine import ScanSettings, join_files
 from ..records import Failure, FileText, ItemVerdict, Programme, ProgrammeResult
 from ..report import OutputFolder
 from ..resources import bundled_path
@@ -153,14 +153,16 @@ class Batch:
             return Failure(programme.document, f"{programme.document}: cannot read: {exc.strerror or exc}")
         stored = self.store.files(file_keys)
         for path, key in zip(programme.files, file_keys):
-            if isinstance(stored.get(key), str):
-                return Failure(programme.document, stored[key].replace(FILE_PLACEHOLDER, path))
-        texts = tuple(stored.get(key) for key in file_keys)
+            if isinstance(failure := stored.get(key), str):
+                return Failure(programme.document, failure.replace(FILE_PLACEHOLDER, path))
+        # No failure message is left (the loop returned on one): a text, or None when not stored.
+        texts = tuple(cast("FileText | None", stored.get(key)) for key in file_keys)
         pages = sum(t.pages if t else file_pages(f) for f, t in zip(programme.files, texts))
-        if not all(texts):
+        read = [t for t in texts if t is not None]
+        if len(read) < len(texts):
             return Plan(programme, file_keys, texts, None, tuple(self.definitions), pages)
         try:
-            text_key = keys.text_key(join_files(programme, texts), self.settings.scan.extractor)
+            text_key = keys.text_key(join_files(programme, read), self.settings.scan.extractor)
         except ExtractionError as exc:
             return Failure(programme.document, str(exc))
         item_keys = self._item_keys(text_key)
@@ -202,7 +204,8 @@ class Batch:
                 write.failures[plan.file_keys[outcome.failed_file]] = outcome.failure.replace(path, FILE_PLACEHOLDER)
             self.store.write(write)
             return Failure(plan.programme.document, outcome.failure)
-        texts = [stored or new for stored, new in zip(plan.texts, outcome.files or plan.texts)]
+        # A task that did not fail read every file whose text it was not sent.
+        texts = cast("list[FileText]", [stored or new for stored, new in zip(plan.texts, outcome.files or plan.texts)])
         text_key = keys.text_key(join_files(plan.programme, texts), self.settings.scan.extractor)
         if outcome.passages is not None:
             write.passages[text_key] = outcome.passages
@@ -269,7 +272,7 @@ class Batch:
         """A programme's result, assembled from the store."""
         file_keys = [self._file_key(f) for f in programme.files]
         stored = self.store.files(file_keys)
-        texts = [stored[k] for k in file_keys]
+        texts = cast("list[FileText]", [stored[k] for k in file_keys])  # finished: every file was read
         paragraphs = join_files(programme, texts)
         item_keys = self._item_keys(keys.text_key(paragraphs, self.settings.scan.extractor))
         found = self.store.verdicts(item_keys.values())

@@ -9,9 +9,8 @@ and the coordinator stores results while workers go on.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from typing import Any, Protocol
 
 from ..embed import available_cores
@@ -107,8 +106,14 @@ class Lanes(_LocalPool):
         worker.stop_lanes()
 
 
-def _bounded(submit: Callable[[Any], Future], items: Iterable, window: int,
-             wait_some: Callable[[set], Iterable[Future]]) -> Iterator:
+class _Running(Protocol):
+    """A submitted task: a ``concurrent.futures`` or a ``distributed`` future."""
+
+    def result(self) -> Any: ...
+
+
+def _bounded(submit: Callable[[Any], _Running], items: Iterable, window: int,
+             wait_some: Callable[[set], Iterable[_Running]]) -> Iterator:
     """Submit ``items`` keeping at most ``window`` in flight; yield results as they finish."""
     pending: set = set()
     for item in items:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 import psutil
+
 from ..extract import one_line
 
 #: How often the memory sampler looks (seconds).

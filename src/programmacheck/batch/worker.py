@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -156,7 +157,8 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
                                                                   step_aside=engine.text_work.paused))
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
-            text = segmented(task.programme, [stored or new for stored, new in zip(task.files, files)], task.passages)
+            texts = cast("list[FileText]", [stored or new for stored, new in zip(task.files, files)])  # sent or read above
+            text = segmented(task.programme, texts, task.passages)
             loaded = calibration(task.settings)
             if loaded.sha256 != task.calibration_sha256:
                 raise RuntimeError(f"{loaded.path} differs from the coordinator's calibration file")

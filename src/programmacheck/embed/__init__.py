@@ -36,9 +36,11 @@ class Embedder(Protocol):
 
     #: A stable identity for provenance and caches (model, version, precision, prompts).
     identity: str
-    #: The length of every vector, known without embedding anything, so that a wrapper can shape
-    #: an empty answer without calling (or loading) the model.
-    dim: int
+    @property
+    def dim(self) -> int:
+        """The length of every vector, known without embedding anything, so that a wrapper can
+        shape an empty answer without calling (or loading) the model."""
+        ...
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray: ...
 

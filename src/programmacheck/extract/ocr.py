@@ -358,6 +358,7 @@ def extract_with_ocr(extractor: Extractor, path: Path, step_aside: StepAside = n
         numbers = list(range(1, len(texts) + 1))
     flagged = [numbers[position - 1] for position in needs_ocr(texts)]
     if len(flagged) < OCR_DOCUMENT_SHARE * len(texts):
+        assert document is not None  # without a text layer every page is flagged
         return document
     try:
         copy = ocr_pdf(path, flagged, step_aside=step_aside)

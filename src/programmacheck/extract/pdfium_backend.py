@@ -19,8 +19,16 @@ import pypdfium2.raw as pdfium_c
 
 from ..records import ExtractedDocument, Line
 from . import ExtractionError
-from .layout import (BASELINE_GAP, BOLD_FONT_NAME, HYPHEN_MARKERS, MIN_TEXT_WORDS, RawPage, build_document, clean_text,
-                     word_count)
+from .layout import (
+    BASELINE_GAP,
+    BOLD_FONT_NAME,
+    HYPHEN_MARKERS,
+    MIN_TEXT_WORDS,
+    RawPage,
+    build_document,
+    clean_text,
+    word_count,
+)
 
 # A line ends at PDFium's line break, or right after its joined-hyphen marker.
 _LINE = re.compile(rf"[^\r\n]*?(?:[{HYPHEN_MARKERS}]|\r\n|\r|\n|$)")

@@ -19,7 +19,6 @@ from ..records import ExtractedDocument, Line
 from . import ExtractionError
 from .layout import BASELINE_GAP, BOLD_FONT_NAME, MIN_TEXT_WORDS, RawPage, build_document, clean_text, word_count
 
-
 Word = dict[str, Any]
 
 

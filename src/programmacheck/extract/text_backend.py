@@ -11,9 +11,9 @@ import codecs
 import re
 from pathlib import Path
 
-from .boilerplate import drop_boilerplate
 from ..records import ExtractedDocument, Line, Page
 from . import ExtractionError
+from .boilerplate import drop_boilerplate
 from .layout import clean_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -45,7 +45,7 @@ class DenseMatcher:
         rows = np.flatnonzero(keep.any(axis=1))
         if len(rows) == 0:
             return result
-        passages = self.embedder.embed([passage_texts[i] for i in rows], role="passage")
+        passages = self.embedder.embed([passage_texts[int(i)] for i in rows], role="passage")
         per_query = passages @ self._query_vectors.T
         for column in range(len(self.item_ids)):
             result[rows, column] = per_query[:, self._query_owner == column].max(axis=1)

@@ -128,7 +128,7 @@ def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemS
                 score=probability(logits[i]),
                 level=int(levels[i]),
                 contrary=bool(contrary[i]),
-                signals=(f"dense:{sims[i]:.3f}", *(hits[i].signals if hits[i] else ())),
+                signals=(f"dense:{sims[i]:.3f}", *(hit.signals if (hit := hits[i]) else ())),
             )
             for i in order
         )

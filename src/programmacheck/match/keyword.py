@@ -242,7 +242,7 @@ class KeywordMatcher:
         Reads the Doc's arrays rather than its Token objects (much cheaper), and makes one
         :class:`Token` per distinct form and lemma, so that the pattern index remembers it."""
         strings = doc.vocab.strings
-        tokens = []
+        tokens: list[Token] = []
         for form, lemma, punct, space in doc.to_array(_TOKEN_ATTRS).tolist():
             if punct or space:
                 mark = strings[form]

@@ -9,9 +9,8 @@ that programme and are standardised before they become a feature.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import logging
+from collections.abc import Sequence
 
 import bm25s
 import numpy as np

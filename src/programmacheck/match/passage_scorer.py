@@ -80,7 +80,7 @@ class PassageScorer:
         return x @ np.asarray(self.coef) + self.intercept
 
     @classmethod
-    def fit(cls, features: np.ndarray, is_evidence: Sequence[bool], regularisation: float = 1.0) -> PassageScorer:
+    def fit(cls, features: np.ndarray, is_evidence: Sequence[bool] | np.ndarray, regularisation: float = 1.0) -> PassageScorer:
         y = np.asarray(is_evidence, dtype=bool)
         if not y.any() or y.all():
             raise ValueError("the passage scorer needs gold evidence passages and other passages")

@@ -36,8 +36,10 @@ class Word(Protocol):
     matcher's :class:`~programmacheck.match.keyword.Token`).  A break between clauses or sentences
     has no lemma, and its surface is the punctuation that ends them (:data:`SENTENCE_ENDS`)."""
 
-    surface: str
-    lemma: str
+    @property
+    def surface(self) -> str: ...
+    @property
+    def lemma(self) -> str: ...
 
 
 #: Rejecting phrases: their words must follow each other; a word ending in ``*`` is a prefix.
