@@ -76,6 +76,7 @@ def draw_comparison(results: Results, png: str | Path = CHART,
     transitions = sorted({(b, a) for b, a in zip(counts["before_election"], counts["after_election"], strict=True)},
                          key=lambda t: (order[t[1]] - order[t[0]], order[t[0]]))
     rows = sorted(counts["row"].unique(), key=str.casefold)
+    present = {row: set(same["before_election"]) | set(same["after_election"]) for row, same in counts.groupby("row")}
     reach = max(1, int(max(counts[["gained", "strengthened"]].sum(axis=1).max(),
                            counts[["lost", "weakened"]].sum(axis=1).max())))
     width, height = WIDTH_PX / DPI, TOP_IN + BOTTOM_IN + ROW_IN * max(len(rows), 3)
@@ -86,8 +87,11 @@ def draw_comparison(results: Results, png: str | Path = CHART,
     for ax, (before, after) in zip(axes[0], transitions, strict=True):
         shown = counts[(counts["before_election"] == before) & (counts["after_election"] == after)].set_index("row")
         for y, row in enumerate(rows):
-            if row not in shown.index:
-                ax.text(0, y, "not in both", ha="center", va="center", fontsize=7, color="#777777", style="italic")
+            if row not in shown.index:  # compared through the elections between, or not in both
+                between = [e.upper() for e in elections[order[before] + 1:order[after]] if e in present[row]]
+                ax.text(0, y, f"via {', '.join(between)}" if before in present[row] and after in present[row] and between
+                        else "not in both", ha="center", va="center", fontsize=7, color="#666666", style="italic",
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
                 continue
             pair = shown.loc[row]
             start = {1: 0, -1: 0}
