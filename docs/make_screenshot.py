@@ -27,11 +27,11 @@ CLICKED_COLUMN = -1  # its last party: the one whose quotes fill the panel
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(REPO / "tests"))
-    from report_fixtures import headless_chromium, write_output_folder
     from selenium.webdriver.common.by import By
 
     from programmacheck.html_report import group_file, write_html
     from programmacheck.results import load_results
+    from report_fixtures import headless_chromium, write_output_folder
 
     with tempfile.TemporaryDirectory() as work:
         out = Path(argv[0]) if argv else Path(work) / "out"

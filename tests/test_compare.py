@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import REPO_ROOT
 from programmacheck.compare import CHANGES, change, change_counts, changes, party_key, programme_pairs
 from programmacheck.html_report import OVERVIEW_FILE, group_file, write_html
 from programmacheck.results import load_results
@@ -106,3 +109,31 @@ def test_a_programme_that_mentions_nothing_is_flagged_rather_than_read_as_silent
     write_html(results, tmp_path / "report")
     section = (tmp_path / "report" / group_file("gr2026", "Lindewaard")).read_text().split('id="changes"', 1)[1]
     assert section.count("is geen enkel punt gevonden") == 1 and "Samen Lindewaard (GR2026) is geen" in section
+
+
+def comparison_chart_script():
+    """``docs/make_comparison_chart.py`` as a module (docs/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_comparison_chart", REPO_ROOT / "docs" / "make_comparison_chart.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_chart_draws_the_counts_of_the_comparison(report_out: Path, tmp_path: Path) -> None:
+    chart = comparison_chart_script()
+    results = load_results(report_out)
+    png = tmp_path / "chart.png"
+    drawn = chart.draw_comparison(results, png, elections=("gr2022", "gr2026"))
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size < 250_000
+    expected = change_counts(results)
+    expected = expected[expected["kind"] == "election"]
+    expected = expected.assign(row=expected["municipality"] + ": " + expected["party"])
+    columns = ["row", "before_election", "after_election", *CHANGES]
+    assert sorted(drawn["row"]) == ["Lindewaard: Lindewaard Vooruit", "Lindewaard: Samen Lindewaard"]
+    pd.testing.assert_frame_equal(drawn[columns].sort_values("row").reset_index(drop=True),
+                                  expected[columns].sort_values("row").reset_index(drop=True), check_dtype=False)
+    assert drawn[list(CHANGES)].to_numpy().sum() > 0
+    with pytest.raises(SystemExit, match="TK2021"):  # by default only the national elections, none of them here
+        chart.draw_comparison(results, tmp_path / "none.png")
