@@ -25,8 +25,8 @@ test: install
 
 # Formatting, lint rules, types and the layering of the modules (configured in pyproject.toml).
 lint: install
-	$(BIN)/ruff format --check src tests benchmarks scripts
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts docs
+	$(BIN)/ruff check src tests benchmarks scripts docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
