@@ -46,8 +46,20 @@ def children_cpu() -> float:
 def scan(corpus: Path, out: Path, workers: int) -> tuple[float, float, dict]:
     """One scan: wall and CPU seconds (all its processes) and its run.json.  A new output folder
     means a new store, so nothing is cached."""
-    command = [sys.executable, "-m", "programmacheck.cli", "scan", str(corpus), "--manifest", str(corpus / "manifest.csv"),
-               "--out", str(out), "--workers", str(workers), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "programmacheck.cli",
+        "scan",
+        str(corpus),
+        "--manifest",
+        str(corpus / "manifest.csv"),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
     started, cpu = time.perf_counter(), children_cpu()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
@@ -151,8 +163,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--without-ocr", action="store_true",
-                        help="leave out the documents that would be OCR'd (the raw baselines do no OCR)")
+    parser.add_argument(
+        "--without-ocr",
+        action="store_true",
+        help="leave out the documents that would be OCR'd (the raw baselines do no OCR)",
+    )
     args = parser.parse_args()
     corpus = Path(args.shared) / "corpus"
     with tempfile.TemporaryDirectory() as work:
@@ -167,21 +182,29 @@ def main() -> int:
         embedded = len(passages)
         embedding, embedding_cpu = raw_embedding(passages)
         stages = stage_seconds(corpus)
-    print(f"corpus: {len(pdfs)} PDFs, {pages} PDF pages, {cold_run['programmes']} programmes, "
-          f"{len(cold_run['failures'])} failed (edge cases)")
+    print(
+        f"corpus: {len(pdfs)} PDFs, {pages} PDF pages, {cold_run['programmes']} programmes, "
+        f"{len(cold_run['failures'])} failed (edge cases)"
+    )
     print(f"{'run':<16} {'wall s':>8} {'pages/s':>9} {'passages embedded':>18} {'peak MB (all processes)':>24}")
     for name, seconds, run in (("cold scan", cold, cold_run), ("warm rescan", warm, warm_run)):
         b = run["batch"]
-        print(f"{name:<16} {seconds:>8.1f} {pages / seconds:>9.1f} {b['passages_embedded']:>18} {b['peak_memory_mb']:>24.0f}")
+        print(
+            f"{name:<16} {seconds:>8.1f} {pages / seconds:>9.1f} {b['passages_embedded']:>18} {b['peak_memory_mb']:>24.0f}"
+        )
     print(f"{'raw extraction':<16} {extraction:>8.1f} {pages / extraction:>9.1f}")
     print(f"{'raw embedding':<16} {embedding:>8.1f} {'':>9} {embedded:>18}")
     print(f"pipeline cost ratio: cold / (raw extraction + raw embedding) = {cold / (extraction + embedding):.2f}")
     cores = len(os.sched_getaffinity(0))
-    print(f"CPU seconds: cold scan {cold_cpu:.1f} (all processes, OCR included; {cold_cpu / cold:.2f} cores busy on "
-          f"average), raw embedding {embedding_cpu:.1f}; the cold CPU time spread perfectly over {cores} cores would take "
-          f"{cold_cpu / cores:.1f} s, a ratio of {cold_cpu / cores / (extraction + embedding):.2f}")
-    print("where the rest goes (in-process, no embedding): "
-          + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items()))
+    print(
+        f"CPU seconds: cold scan {cold_cpu:.1f} (all processes, OCR included; {cold_cpu / cold:.2f} cores busy on "
+        f"average), raw embedding {embedding_cpu:.1f}; the cold CPU time spread perfectly over {cores} cores would take "
+        f"{cold_cpu / cores:.1f} s, a ratio of {cold_cpu / cores / (extraction + embedding):.2f}"
+    )
+    print(
+        "where the rest goes (in-process, no embedding): "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items())
+    )
     return 0
 
 

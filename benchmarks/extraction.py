@@ -102,8 +102,16 @@ def run_document(path: Path, corpus: Path, backend: str, gold: dict[str, list[tu
     end = time.perf_counter()
     counts = tuple(len(p.text.split()) for p in found if p.kind != "heading")
     quotes = score_quotes(gold[name], found) if name in gold else None
-    return DocumentRun(name, len(extracted.pages), middle - start, middle_cpu - start_cpu, end - middle, counts, quotes,
-                       ocr_pages=sum(page.ocr for page in extracted.pages))
+    return DocumentRun(
+        name,
+        len(extracted.pages),
+        middle - start,
+        middle_cpu - start_cpu,
+        end - middle,
+        counts,
+        quotes,
+        ocr_pages=sum(page.ocr for page in extracted.pages),
+    )
 
 
 def load_gold(shared: Path) -> dict[str, dict[str, list[tuple[int, str]]]]:
@@ -354,8 +362,10 @@ def check_programme(programme: Programme, backend: str = DEFAULT_PDF_BACKEND) ->
 
 def report_checks(rows: Sequence[Checks]) -> None:
     """One row per programme, outliers (most targets missed, then lowest recall) first; then totals."""
-    print(f"\n## gold-free checks (targets: unmatchable prose <= {MAX_SKIPPED_PROSE:.0%}, cut <= {MAX_CUT:.0%},"
-          f" word recall >= {MIN_WORD_RECALL})\n")
+    print(
+        f"\n## gold-free checks (targets: unmatchable prose <= {MAX_SKIPPED_PROSE:.0%}, cut <= {MAX_CUT:.0%},"
+        f" word recall >= {MIN_WORD_RECALL})\n"
+    )
     print(f"{'programme':45} {'paras':>6} {'unmatch':>8} {'prose':>6} {'cut':>6} {'recall':>7} {'sec':>5}  failing")
     order = sorted(rows, key=lambda r: (-len(r.failures()), r.word_recall if r.word_recall is not None else 2, -r.cut))
     for row in order:
@@ -363,17 +373,23 @@ def report_checks(rows: Sequence[Checks]) -> None:
             print(f"{row.programme:45} error: {row.error}")
             continue
         recall = f"{row.word_recall:7.4f}" if row.word_recall is not None else f"{'':7}"
-        print(f"{row.programme:45} {row.paragraphs:6d} {row.unmatchable:8.1%} {row.skipped_prose:6.1%} {row.cut:6.1%}"
-              f" {recall} {row.seconds:5.1f}  {' '.join(row.failures())}")
+        print(
+            f"{row.programme:45} {row.paragraphs:6d} {row.unmatchable:8.1%} {row.skipped_prose:6.1%} {row.cut:6.1%}"
+            f" {recall} {row.seconds:5.1f}  {' '.join(row.failures())}"
+        )
     read = [row for row in rows if not row.error]
     targeted = [row for row in read if row.word_recall is not None]
     recalls = [row.word_recall for row in targeted if row.word_recall is not None]
     total = sum(row.paragraphs for row in read)
-    print(f"\nprogrammes read: {len(read)} ({len(targeted)} PDFs with a text layer); extraction {sum(r.seconds for r in read):.1f} s")
+    print(
+        f"\nprogrammes read: {len(read)} ({len(targeted)} PDFs with a text layer); extraction {sum(r.seconds for r in read):.1f} s"
+    )
     for target in ("unmatchable", "cut", "recall"):
         print(f"  failing {target}: {sum(target in row.failures() for row in targeted)}")
-    print(f"corpus-wide cut share: {sum(r.cut * r.paragraphs for r in read) / max(1, total):.2%}"
-          f" (text-layer PDFs: {sum(r.cut * r.paragraphs for r in targeted) / max(1, sum(r.paragraphs for r in targeted)):.2%})")
+    print(
+        f"corpus-wide cut share: {sum(r.cut * r.paragraphs for r in read) / max(1, total):.2%}"
+        f" (text-layer PDFs: {sum(r.cut * r.paragraphs for r in targeted) / max(1, sum(r.paragraphs for r in targeted)):.2%})"
+    )
     if recalls:
         print(f"word recall: mean {statistics.mean(recalls):.4f}, min {min(recalls):.4f}")
 
@@ -389,7 +405,9 @@ def _long(values: Iterable[int]) -> int:
 def _named_below(programme: Programme, corpus: Path) -> Programme:
     """A programme of the shared corpus named by its path inside it, as the manifest does."""
     path = Path(programme.document)
-    return replace(programme, document=path.relative_to(corpus).as_posix()) if path.is_relative_to(corpus) else programme
+    return (
+        replace(programme, document=path.relative_to(corpus).as_posix()) if path.is_relative_to(corpus) else programme
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

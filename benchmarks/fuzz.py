@@ -70,7 +70,9 @@ atexit.register(_report_peak)
 """
 
 #: A child: ``programmacheck extract`` on its arguments, optionally with OCR switched off.
-CHILD = REPORT_PEAK + """
+CHILD = (
+    REPORT_PEAK
+    + """
 import sys
 if sys.argv[1] == "no-ocr":
     from programmacheck.extract import ocr
@@ -80,6 +82,7 @@ if sys.argv[1] == "no-ocr":
 from programmacheck.cli import main
 sys.exit(main(["extract", *sys.argv[2:]]))
 """
+)
 
 
 # --- PDF mutations --------------------------------------------------------------------------------
@@ -132,9 +135,11 @@ def _nesting(data: bytes, rng: random.Random) -> bytes:
 
 
 def _javascript(data: bytes, rng: random.Random) -> bytes:
-    action = (b"/OpenAction << /S /JavaScript /JS (app.launchURL\\(\"http://example.invalid/\"\\); "
-              b"this.exportDataObject\\({cName: \"x\", nLaunch: 2}\\);) >> "
-              b"/AA << /WC << /S /Launch /F (calc.exe) >> >>")
+    action = (
+        b'/OpenAction << /S /JavaScript /JS (app.launchURL\\("http://example.invalid/"\\); '
+        b'this.exportDataObject\\({cName: "x", nLaunch: 2}\\);) >> '
+        b"/AA << /WC << /S /Launch /F (calc.exe) >> >>"
+    )
     return re.sub(rb"/OpenAction \[[^\]]*\]", action, data, count=1)
 
 
@@ -144,7 +149,9 @@ def _bomb(data: bytes, rng: random.Random) -> bytes:
     compressor = zlib.compressobj(9)
     chunk = b"0 0 m 1 1 l S\n" * 4096
     stream = b"".join(compressor.compress(chunk) for _ in range(size // len(chunk))) + compressor.flush()
-    bomb = b"999 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream\nendobj\n"
+    bomb = (
+        b"999 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream\nendobj\n"
+    )
     data = data.replace(b"/Contents 4 0 R", b"/Contents 999 0 R", 1)
     at = data.rindex(b"xref")
     return data[:at] + bomb + data[at:]
@@ -152,7 +159,9 @@ def _bomb(data: bytes, rng: random.Random) -> bytes:
 
 def _encrypted(data: bytes, rng: random.Random) -> bytes:
     encrypt = b"/Encrypt << /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -44 >>" % (
-        rng.randbytes(32).hex().encode(), rng.randbytes(32).hex().encode())
+        rng.randbytes(32).hex().encode(),
+        rng.randbytes(32).hex().encode(),
+    )
     return data.replace(b"trailer\n<<", b"trailer\n<< " + encrypt, 1)
 
 
@@ -177,9 +186,18 @@ def _huge_page(data: bytes, rng: random.Random) -> bytes:
 
 
 MUTATIONS: dict[str, Callable[[bytes, random.Random], bytes]] = {
-    "truncate": _truncate, "flip": _flip, "overwrite": _overwrite, "xref": _broken_xref, "cycle": _cycle,
-    "page-count": _page_count, "nesting": _nesting, "javascript": _javascript, "bomb": _bomb,
-    "encrypted": _encrypted, "renamed": _renamed, "huge-page": _huge_page,
+    "truncate": _truncate,
+    "flip": _flip,
+    "overwrite": _overwrite,
+    "xref": _broken_xref,
+    "cycle": _cycle,
+    "page-count": _page_count,
+    "nesting": _nesting,
+    "javascript": _javascript,
+    "bomb": _bomb,
+    "encrypted": _encrypted,
+    "renamed": _renamed,
+    "huge-page": _huge_page,
 }
 #: Expensive mutations are drawn less often, so that 1,000 files fit in minutes.
 WEIGHTS = {"bomb": 0.2, "nesting": 0.5}
@@ -264,12 +282,28 @@ def misuse_files(folder: Path, seed_pdf: bytes) -> list[tuple[str, Path]]:
     add("name-with-newline", "twee\nregels.txt", text.encode())
     add("name-not-utf8", b"partij-\xff.txt", text.encode())
     add("docx-broken-xml", "kapot.docx", _docx(b"<w:document " + W + b"><w:body><w:p>"))
-    add("docx-xxe", "xxe.docx", _docx(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                                      b"<w:document " + W + b"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"))
+    add(
+        "docx-xxe",
+        "xxe.docx",
+        _docx(
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<w:document " + W + b"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+        ),
+    )
     entities = b'<!ENTITY a0 "wonen wonen wonen wonen wonen">' + b"".join(
-        b'<!ENTITY a%d "' % n + b"&a%d;" % (n - 1) * 10 + b'">' for n in range(1, 10))
-    add("docx-entity-bomb", "bom.docx", _docx(b'<?xml version="1.0"?><!DOCTYPE d [' + entities + b"]><w:document " + W
-                                               + b"><w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>"))
+        b'<!ENTITY a%d "' % n + b"&a%d;" % (n - 1) * 10 + b'">' for n in range(1, 10)
+    )
+    add(
+        "docx-entity-bomb",
+        "bom.docx",
+        _docx(
+            b'<?xml version="1.0"?><!DOCTYPE d ['
+            + entities
+            + b"]><w:document "
+            + W
+            + b"><w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>"
+        ),
+    )
     add("docx-not-zip", "tekst.docx", text.encode())
     add("html-garbage", "pagina.html", bytes(range(256)) * 64)
     add("html-script", "script.html", b"<html><body><script>" + b"x" * 100_000 + b"</script></body></html>")
@@ -311,17 +345,25 @@ def run_child(files: list[Path], ocr: bool, timeout: float) -> tuple[int | None,
     """(exit status or None if killed for time, stdout, stderr, peak MB) of one extract child.
 
     A child killed for time reports no peak (0): it is counted as a hang instead."""
-    with (tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err,
-          tempfile.NamedTemporaryFile(mode="r", suffix=".peak") as peak):
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(mode="r", suffix=".peak") as peak,
+    ):
+
         def limit() -> None:
             import resource
 
             resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CEILING, MEMORY_CEILING))
             os.setsid()
 
-        child = subprocess.Popen([sys.executable, "-c", CHILD, "ocr" if ocr else "no-ocr", *map(str, files)],
-                                 stdout=out, stderr=err, preexec_fn=limit,
-                                 env={**os.environ, "FUZZ_PEAK_FILE": peak.name})
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, "ocr" if ocr else "no-ocr", *map(str, files)],
+            stdout=out,
+            stderr=err,
+            preexec_fn=limit,
+            env={**os.environ, "FUZZ_PEAK_FILE": peak.name},
+        )
         deadline = time.monotonic() + timeout
         status = None
         while True:
@@ -338,8 +380,12 @@ def run_child(files: list[Path], ocr: bool, timeout: float) -> tuple[int | None,
         out.seek(0)
         err.seek(0)
         reported = peak.read().strip()
-        return (status, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                float(reported or 0))
+        return (
+            status,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            float(reported or 0),
+        )
 
 
 def check_batch(files: list[Path], ocr: bool, tally: Tally, labels: dict[Path, str]) -> None:
@@ -366,7 +412,7 @@ def check_batch(files: list[Path], ocr: bool, tally: Tally, labels: dict[Path, s
         named = ERROR_LINE.match(line)
         if named and named.group(1) in names:
             failed.add(named.group(1))
-            reason = line[named.end():].split(" (")[0]
+            reason = line[named.end() :].split(" (")[0]
             tally.refused[reason if len(reason) < 60 else reason[:57] + "..."] += 1
         else:
             tally.not_one_line.append(line[:200])
@@ -387,7 +433,7 @@ def misuse_commands(work: Path, broken: Path) -> list[tuple[str, list[str], int,
     latin = work / "latin.csv"
     latin.write_bytes("path,party\nx.pdf,vóór\n".encode("cp1252"))
     wide = work / "wide.csv"
-    wide.write_text("path,party\nx.pdf,\"" + "a" * 200_000 + "\"\n", encoding="utf-8")
+    wide.write_text('path,party\nx.pdf,"' + "a" * 200_000 + '"\n', encoding="utf-8")
     nested = work / "nested.yaml"
     nested.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     bad_term = work / "bad-term.yaml"
@@ -429,32 +475,50 @@ def run_misuse(work: Path, broken: Path) -> list[str]:
     """The CLI misuse cases; returns what went wrong (nothing, if all is well)."""
     problems = []
     for name, arguments, expected, words in misuse_commands(work, broken):
-        result = subprocess.run([sys.executable, "-m", "programmacheck.cli", *arguments], capture_output=True, text=True,
-                                timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "programmacheck.cli", *arguments], capture_output=True, text=True, timeout=300
+        )
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         if result.returncode != expected or "Traceback" in result.stderr or not lines or words not in result.stderr:
             problems.append(f"{name}: exit {result.returncode} (expected {expected}): {lines[-3:]}")
-    held = subprocess.Popen([sys.executable, "-c", "import time; from programmacheck.report import OutputFolder; "
-                             f"f = OutputFolder({str(work / 'locked')!r}); print('locked', flush=True); time.sleep(120)"],
-                            stdout=subprocess.PIPE, text=True)
+    held = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from programmacheck.report import OutputFolder; "
+            f"f = OutputFolder({str(work / 'locked')!r}); print('locked', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         held.stdout.readline()
-        result = subprocess.run([sys.executable, "-m", "programmacheck.cli", "scan", str(broken), "--out",
-                                 str(work / "locked")], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "programmacheck.cli", "scan", str(broken), "--out", str(work / "locked")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 2 or f"(pid {held.pid})" not in result.stderr:
             problems.append(f"lock: exit {result.returncode}: {result.stderr.strip()[-300:]}")
     finally:
         held.kill()
         held.wait()
-    piped = subprocess.run(f"{sys.executable} -m programmacheck.cli extract {SEED_PDF} | head -n 1", shell=True,
-                           capture_output=True, text=True, timeout=300)
+    piped = subprocess.run(
+        f"{sys.executable} -m programmacheck.cli extract {SEED_PDF} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if "Error" in piped.stderr or "Traceback" in piped.stderr:
         problems.append(f"closed pipe: {piped.stderr.strip()[-300:]}")
     return problems
 
 
-def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None = None, classes: bool = True,
-             commands: bool = True) -> tuple[Tally, list[str]]:
+def campaign(
+    count: int, batch: int, seed: int, ocr: bool, keep: Path | None = None, classes: bool = True, commands: bool = True
+) -> tuple[Tally, list[str]]:
     """Generate the inputs, read them in watched children, run the CLI misuse cases."""
     rng = random.Random(seed)
     seed_pdf = SEED_PDF.read_bytes()
@@ -476,8 +540,12 @@ def campaign(count: int, batch: int, seed: int, ocr: bool, keep: Path | None = N
         started = time.monotonic()
         for start in range(0, len(files), batch):
             check_batch(files[start : start + batch], ocr, tally, labels)
-            print(f"  {min(start + batch, len(files))}/{len(files)} files, {time.monotonic() - started:.0f} s, "
-                  f"peak {tally.peak_mb:.0f} MB", file=sys.stderr, flush=True)
+            print(
+                f"  {min(start + batch, len(files))}/{len(files)} files, {time.monotonic() - started:.0f} s, "
+                f"peak {tally.peak_mb:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
         broken = work / "mutant-broken.pdf"
         broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
         problems = run_misuse(work / "misuse", broken) if commands else []
@@ -497,20 +565,31 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
     args = parser.parse_args()
     started = time.monotonic()
-    tally, problems = campaign(args.count, args.batch, args.seed, not args.no_ocr, args.keep, not args.no_misuse,
-                               not args.no_misuse)
-    print(f"{tally.files} files ({args.count} mutated PDFs + misuse classes) in {time.monotonic() - started:.0f} s, "
-          f"OCR {'off' if args.no_ocr else 'on'}")
+    tally, problems = campaign(
+        args.count, args.batch, args.seed, not args.no_ocr, args.keep, not args.no_misuse, not args.no_misuse
+    )
+    print(
+        f"{tally.files} files ({args.count} mutated PDFs + misuse classes) in {time.monotonic() - started:.0f} s, "
+        f"OCR {'off' if args.no_ocr else 'on'}"
+    )
     print(f"  read: {tally.read}; refused with a one-line reason: {sum(tally.refused.values())}")
     for reason, n in tally.refused.most_common(12):
         print(f"    {n:5} {reason}")
-    print(f"  crashes: {len(tally.crashes)}; hangs: {len(tally.hangs)}; unaccounted: {len(tally.unaccounted)}; "
-          f"not one line: {len(tally.not_one_line)}")
-    for name, found in (("crash", tally.crashes), ("hang", tally.hangs), ("unaccounted", tally.unaccounted),
-                        ("not one line", tally.not_one_line)):
+    print(
+        f"  crashes: {len(tally.crashes)}; hangs: {len(tally.hangs)}; unaccounted: {len(tally.unaccounted)}; "
+        f"not one line: {len(tally.not_one_line)}"
+    )
+    for name, found in (
+        ("crash", tally.crashes),
+        ("hang", tally.hangs),
+        ("unaccounted", tally.unaccounted),
+        ("not one line", tally.not_one_line),
+    ):
         for entry in found[:10]:
             print(f"    {name}: {entry}")
-    print(f"  peak memory of any child (bounds each of its inputs): {tally.peak_mb:.0f} MB (bound {MEMORY_BOUND_MB} MB)")
+    print(
+        f"  peak memory of any child (bounds each of its inputs): {tally.peak_mb:.0f} MB (bound {MEMORY_BOUND_MB} MB)"
+    )
     print(f"  CLI misuse cases failing: {len(problems)}")
     for problem in problems:
         print(f"    {problem}")

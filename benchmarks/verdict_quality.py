@@ -54,19 +54,26 @@ def first_stage_recall(examples, engine: Engine, scoring: Scoring) -> tuple[int,
 
 def protocols(examples, engine: Engine, scoring: Scoring, features) -> dict[str, tuple[list, list]]:
     """(pairs, verdicts) of each evaluation protocol, and of each gold set under leave-one-group-out."""
-    runs = {GROUP_OUT: leave_one_group_out(examples, engine, scoring, (), features),
-            PROGRAMME_OUT: leave_one_programme_out(examples, engine, scoring, (), features)}
+    runs = {
+        GROUP_OUT: leave_one_group_out(examples, engine, scoring, (), features),
+        PROGRAMME_OUT: leave_one_programme_out(examples, engine, scoring, (), features),
+    }
     pairs, verdicts = runs[GROUP_OUT]
     for name, folder in GOLD_SETS.items():
         documents = {e.gold.document for e in examples if Path(e.gold.path).parent.name == folder}
-        runs[f"{name}, leave-one-group-out"] = ([p for p in pairs if p.document in documents],
-                                                [v for v in verdicts if v.document in documents])
+        runs[f"{name}, leave-one-group-out"] = (
+            [p for p in pairs if p.document in documents],
+            [v for v in verdicts if v.document in documents],
+        )
     return runs
 
 
 def collect_all(engine: Engine, scoring: Scoring, shared: Path) -> list:
-    return [e for folder in GOLD_SETS.values()
-            for e in collect(engine, scoring, [shared / "eval" / folder], shared / "corpus")]
+    return [
+        e
+        for folder in GOLD_SETS.values()
+        for e in collect(engine, scoring, [shared / "eval" / folder], shared / "corpus")
+    ]
 
 
 def compare_with_embedding_everything(shared: Path, examples, engine: Engine, scoring: Scoring) -> None:
@@ -75,11 +82,15 @@ def compare_with_embedding_everything(shared: Path, examples, engine: Engine, sc
     full = engine.scoring(ScanSettings(embed_all=True), calibrated=False)
     first = protocols(examples, engine, scoring, BASELINES["combined"])
     every = protocols(collect_all(engine, full, shared), engine, full, BASELINES["combined"])
-    print(f"{'evaluated on':<36} {'kappa, first stage':<22} {'kappa, every passage':<22} difference [paired 95 % interval]")
+    print(
+        f"{'evaluated on':<36} {'kappa, first stage':<22} {'kappa, every passage':<22} difference [paired 95 % interval]"
+    )
     for label, (pairs, _) in first.items():
         full_pairs = every[label][0]
-        print(f"{label:<36} {scores(pairs)['kappa']!s:<22} {scores(full_pairs)['kappa']!s:<22} "
-              f"{kappa_difference(full_pairs, pairs)}")
+        print(
+            f"{label:<36} {scores(pairs)['kappa']!s:<22} {scores(full_pairs)['kappa']!s:<22} "
+            f"{kappa_difference(full_pairs, pairs)}"
+        )
 
 
 def main() -> int:
@@ -87,12 +98,23 @@ def main() -> int:
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--items", action="store_true", help="print the per-item table of the combined system")
     system = parser.add_mutually_exclusive_group()
-    system.add_argument("--embed-all", action="store_true",
-                        help="embed every passage (the full computation) instead of the lexical first stage's choice")
-    system.add_argument("--compare-embed-all", action="store_true",
-                        help="only compare the combined system's kappa with and without the first stage")
-    parser.add_argument("--configs", nargs="+", default=list(BASELINES), choices=list(BASELINES),
-                        help="configurations to evaluate (default: all)")
+    system.add_argument(
+        "--embed-all",
+        action="store_true",
+        help="embed every passage (the full computation) instead of the lexical first stage's choice",
+    )
+    system.add_argument(
+        "--compare-embed-all",
+        action="store_true",
+        help="only compare the combined system's kappa with and without the first stage",
+    )
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        default=list(BASELINES),
+        choices=list(BASELINES),
+        help="configurations to evaluate (default: all)",
+    )
     args = parser.parse_args()
     shared = Path(args.shared)
     engine = Engine()
@@ -106,15 +128,23 @@ def main() -> int:
     print(f"{len(examples)} gold programmes in {len({e.gold.document.rsplit('/', 1)[0] for e in examples})} groups")
     print(f"first stage keeps the passage of {kept}/{total} = {kept / total:.3f} gold evidence quotes for their item")
 
-    print(f"{'configuration':<20} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence")
+    print(
+        f"{'configuration':<20} {'evaluated on':<36} {'kappa':<22} {'F1 addressed':<22} {'F1 mentioned':<22} evidence"
+    )
     for name in args.configs:
         runs = protocols(examples, engine, scoring, BASELINES[name])
         for label, (pairs, verdicts) in runs.items():
             s = scores(pairs)
-            first = {(v.document, v.item_id): v.evidence[0].quote for v in verdicts if v.verdict == "addressed" and v.evidence}
+            first = {
+                (v.document, v.item_id): v.evidence[0].quote
+                for v in verdicts
+                if v.verdict == "addressed" and v.evidence
+            }
             checks = evidence_agreement(golds, first)
             share = f"{sum(c.matched for c in checks)}/{len(checks)}" if checks else "-"
-            print(f"{name:<20} {label:<36} {s['kappa']!s:<22} {s['f1_addressed']!s:<22} {s['f1_mentioned']!s:<22} {share}")
+            print(
+                f"{name:<20} {label:<36} {s['kappa']!s:<22} {s['f1_addressed']!s:<22} {s['f1_mentioned']!s:<22} {share}"
+            )
         gap = kappa_difference(runs[GROUP_OUT][0], runs[PROGRAMME_OUT][0])
         print(f"{name:<20} {'gap: programme-out minus group-out':<36} {gap}")
         if args.items and name == "combined":

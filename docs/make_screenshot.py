@@ -36,8 +36,21 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as work:
         out = Path(argv[0]) if argv else Path(work) / "out"
         if not argv:
-            subprocess.run([sys.executable, "-m", "programmacheck.cli", "scan", str(SAMPLES), "--out", str(out), "-q",
-                            "--manifest", str(SAMPLES / "manifest.csv")], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "programmacheck.cli",
+                    "scan",
+                    str(SAMPLES),
+                    "--out",
+                    str(out),
+                    "-q",
+                    "--manifest",
+                    str(SAMPLES / "manifest.csv"),
+                ],
+                check=True,
+            )
         results = load_results(out)
         if not all(Path(p).is_relative_to(SAMPLES) for p in results.programmes["path"]):
             raise SystemExit("refusing: these results are not (only) of corpus/samples")
@@ -48,7 +61,9 @@ def main(argv: list[str]) -> int:
             driver.set_window_size(1400, 900)
             election, municipality = results.groups()[0]
             driver.get((report / group_file(election, municipality)).as_uri())
-            driver.find_element(By.ID, f"item-{CLICKED_ITEM}").find_elements(By.CSS_SELECTOR, "td.cell button")[CLICKED_COLUMN].click()
+            driver.find_element(By.ID, f"item-{CLICKED_ITEM}").find_elements(By.CSS_SELECTOR, "td.cell button")[
+                CLICKED_COLUMN
+            ].click()
             driver.save_screenshot(str(SCREENSHOT))
             fictional = Path(work) / "fictional"
             write_html(load_results(write_output_folder(fictional / "out")), fictional / "report")

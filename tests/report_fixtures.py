@@ -39,12 +39,28 @@ class FakeProgramme:
 
 PROGRAMMES = (
     FakeProgramme("gr2026/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2026", 2026, 12),
-    FakeProgramme("gr2026/lindewaard/lindewaard-vooruit.md", "Lindewaard", "Lindewaard Vooruit", "gr2026", 2026, 1,
-                  status="concept"),
-    FakeProgramme("gr2026/lindewaard/orde-en-eigen-kracht.pdf", "Lindewaard", "Orde & Eigen Kracht", "gr2026", 2026, 30),
+    FakeProgramme(
+        "gr2026/lindewaard/lindewaard-vooruit.md",
+        "Lindewaard",
+        "Lindewaard Vooruit",
+        "gr2026",
+        2026,
+        1,
+        status="concept",
+    ),
+    FakeProgramme(
+        "gr2026/lindewaard/orde-en-eigen-kracht.pdf", "Lindewaard", "Orde & Eigen Kracht", "gr2026", 2026, 30
+    ),
     FakeProgramme("gr2026/oosterbroek/groen-oosterbroek.pdf", "Oosterbroek", "Groen Oosterbroek", "gr2026", 2026, 20),
-    FakeProgramme("gr2026/oosterbroek/dorpsbelang.pdf", "Oosterbroek", "Dorpsbelang", "gr2026", 2026, 8,
-                  url="https://dorpsbelang.example/programma-2026.pdf"),
+    FakeProgramme(
+        "gr2026/oosterbroek/dorpsbelang.pdf",
+        "Oosterbroek",
+        "Dorpsbelang",
+        "gr2026",
+        2026,
+        8,
+        url="https://dorpsbelang.example/programma-2026.pdf",
+    ),
     FakeProgramme("gr2022/lindewaard/samen-lindewaard.pdf", "Lindewaard", "Samen Lindewaard", "gr2022", 2022, 10),
     FakeProgramme("gr2022/lindewaard/lindewaard-vooruit.pdf", "Lindewaard", "Lindewaard Vooruit", "gr2022", 2022, 9),
 )
@@ -90,9 +106,14 @@ def _quotes(rng: random.Random, programme: FakeProgramme, item_id: str, verdict:
     if (programme.document, item_id) == HOSTILE:
         return [(2, HOSTILE_QUOTE)]
     count = rng.randint(1, 3)
-    return [(rng.randint(1, programme.pages), f"{rng.choice(PHRASES)} punt {item_id} in {programme.municipality} "
-                                              f"werk wordt (voorbeeldzin {n + 1} van {programme.party}).")
-            for n in range(count)]
+    return [
+        (
+            rng.randint(1, programme.pages),
+            f"{rng.choice(PHRASES)} punt {item_id} in {programme.municipality} "
+            f"werk wordt (voorbeeldzin {n + 1} van {programme.party}).",
+        )
+        for n in range(count)
+    ]
 
 
 def write_output_folder(out: Path, seed: int = 2026) -> Path:
@@ -100,12 +121,27 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     items = checklist_items()
-    with (open(out / "verdicts.csv", "w", newline="", encoding="utf-8") as vh,
-          open(out / "evidence.csv", "w", newline="", encoding="utf-8") as eh,
-          open(out / "paragraphs.jsonl", "w", encoding="utf-8") as ph):
+    with (
+        open(out / "verdicts.csv", "w", newline="", encoding="utf-8") as vh,
+        open(out / "evidence.csv", "w", newline="", encoding="utf-8") as eh,
+        open(out / "paragraphs.jsonl", "w", encoding="utf-8") as ph,
+    ):
         verdicts, evidence = csv.writer(vh), csv.writer(eh)
-        verdicts.writerow(["document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote",
-                           "municipality", "party", "election", "year"])
+        verdicts.writerow(
+            [
+                "document",
+                "item_id",
+                "theme_id",
+                "verdict",
+                "score",
+                "evidence_page",
+                "evidence_quote",
+                "municipality",
+                "party",
+                "election",
+                "year",
+            ]
+        )
         evidence.writerow(["document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label"])
         for p in PROGRAMMES:
             for item_id, theme_id in items:
@@ -113,32 +149,102 @@ def write_output_folder(out: Path, seed: int = 2026) -> Path:
                 score = rng.uniform(*SCORE_RANGE[verdict])
                 quotes = _quotes(rng, p, item_id, verdict)
                 first_page, first_quote = quotes[0] if quotes else ("", "")
-                verdicts.writerow([p.document, item_id, theme_id, verdict, f"{score:.4f}", first_page, first_quote,
-                                   p.municipality, p.party, p.election, p.year])
+                verdicts.writerow(
+                    [
+                        p.document,
+                        item_id,
+                        theme_id,
+                        verdict,
+                        f"{score:.4f}",
+                        first_page,
+                        first_quote,
+                        p.municipality,
+                        p.party,
+                        p.election,
+                        p.year,
+                    ]
+                )
                 for rank, (page, quote) in enumerate(quotes, start=1):
-                    evidence.writerow([p.document, item_id, rank, page, f"Thema {theme_id}", quote,
-                                       f"{score - 0.01 * rank:.4f}", f"dense:{score:.3f};measure:punt {item_id}",
-                                       page - PRINTED_OFFSET if p.document == HOSTILE[0] and page > PRINTED_OFFSET else ""])
-                    ph.write(json.dumps({"document": p.document, "page": page, "section": f"Thema {theme_id}",
-                                         "text": quote, "kind": "body", "ocr": False, "matchable": True},
-                                        ensure_ascii=False) + "\n")
+                    evidence.writerow(
+                        [
+                            p.document,
+                            item_id,
+                            rank,
+                            page,
+                            f"Thema {theme_id}",
+                            quote,
+                            f"{score - 0.01 * rank:.4f}",
+                            f"dense:{score:.3f};measure:punt {item_id}",
+                            page - PRINTED_OFFSET if p.document == HOSTILE[0] and page > PRINTED_OFFSET else "",
+                        ]
+                    )
+                    ph.write(
+                        json.dumps(
+                            {
+                                "document": p.document,
+                                "page": page,
+                                "section": f"Thema {theme_id}",
+                                "text": quote,
+                                "kind": "body",
+                                "ocr": False,
+                                "matchable": True,
+                            },
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
     with open(out / "programmes.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["document", "municipality", "party", "election", "year", "status", "date", "url", "party_from",
-                         "sha256", "path"])
-        writer.writerows([p.document, p.municipality, p.party, p.election, p.year, p.status, f"{p.year - 1}-11-01",
-                          p.url, "manifest", hashlib.sha256(p.document.encode()).hexdigest(), f"/corpus/{p.document}"]
-                         for p in PROGRAMMES)
+        writer.writerow(
+            [
+                "document",
+                "municipality",
+                "party",
+                "election",
+                "year",
+                "status",
+                "date",
+                "url",
+                "party_from",
+                "sha256",
+                "path",
+            ]
+        )
+        writer.writerows(
+            [
+                p.document,
+                p.municipality,
+                p.party,
+                p.election,
+                p.year,
+                p.status,
+                f"{p.year - 1}-11-01",
+                p.url,
+                "manifest",
+                hashlib.sha256(p.document.encode()).hexdigest(),
+                f"/corpus/{p.document}",
+            ]
+            for p in PROGRAMMES
+        )
     message = f"{FAILED_DOCUMENT}: no text layer (image-only PDF) and OCR is unavailable"
     with open(out / "failures.csv", "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["document", "message"], [FAILED_DOCUMENT, message]])
     checklist_file = default_checklist_path()
-    run = {"tool": "programmacheck", "version": "0.1.0", "date": "2026-01-15T10:00:00+00:00",
-           "checklist": {"path": str(checklist_file),
-                         "sha256": hashlib.sha256(checklist_file.read_bytes()).hexdigest() if checklist_file.is_file() else "",
-                         "name": "Leger des Heils checklist gemeenteraadsverkiezingen 2026"},
-           "model": "fixture", "calibration": None, "settings": {"inputs": ["corpus"]},
-           "programmes": len(PROGRAMMES), "failures": [{"document": FAILED_DOCUMENT, "message": message}]}
+    run = {
+        "tool": "programmacheck",
+        "version": "0.1.0",
+        "date": "2026-01-15T10:00:00+00:00",
+        "checklist": {
+            "path": str(checklist_file),
+            "sha256": hashlib.sha256(checklist_file.read_bytes()).hexdigest() if checklist_file.is_file() else "",
+            "name": "Leger des Heils checklist gemeenteraadsverkiezingen 2026",
+        },
+        "model": "fixture",
+        "calibration": None,
+        "settings": {"inputs": ["corpus"]},
+        "programmes": len(PROGRAMMES),
+        "failures": [{"document": FAILED_DOCUMENT, "message": message}],
+    }
     (out / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
 
@@ -149,9 +255,17 @@ def report_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_output_folder(tmp_path_factory.mktemp("report-out"))
 
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+)
 
 
 def headless_chromium(chromium: str, chromedriver: str, profile: Path):

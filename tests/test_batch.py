@@ -28,7 +28,9 @@ def scan_command(inputs: Path, out: Path, *extra: str) -> list[str]:
 
 
 def run_scan(inputs: Path, out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(scan_command(inputs, out, *extra), capture_output=True, text=True, env=env, timeout=1200, check=False)
+    return subprocess.run(
+        scan_command(inputs, out, *extra), capture_output=True, text=True, env=env, timeout=1200, check=False
+    )
 
 
 def rows(out: Path) -> list[dict[str, str]]:
@@ -39,8 +41,9 @@ def rows(out: Path) -> list[dict[str, str]]:
 def same_verdicts(a: Path, b: Path) -> None:
     """Equal verdicts; scores equal within 1e-4 (thread counts may move the last float bits)."""
     left, right = rows(a), rows(b)
-    assert [(r["document"], r["item_id"], r["verdict"]) for r in left] == \
-           [(r["document"], r["item_id"], r["verdict"]) for r in right]
+    assert [(r["document"], r["item_id"], r["verdict"]) for r in left] == [
+        (r["document"], r["item_id"], r["verdict"]) for r in right
+    ]
     assert all(abs(float(x["score"]) - float(y["score"])) <= 1e-4 for x, y in zip(left, right))
 
 
@@ -73,14 +76,21 @@ def reference(eight_programmes: Path, tmp_path_factory) -> Path:
 def test_warm_rescan_answers_from_the_store_without_torch(eight_programmes: Path, reference: Path, tmp_path: Path):
     out = tmp_path / "warm"
     shutil.copytree(reference, out)
-    probe = ("import sys\n"
-             "from programmacheck.cli import main\n"
-             "try:\n    status = main(sys.argv[1:])\n"
-             f"finally:\n    print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
-             "sys.exit(status)\n")
+    probe = (
+        "import sys\n"
+        "from programmacheck.cli import main\n"
+        "try:\n    status = main(sys.argv[1:])\n"
+        f"finally:\n    print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", probe, "scan", str(eight_programmes), "--out", str(out), "-q"],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "scan", str(eight_programmes), "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stderr
     assert time.perf_counter() - started < 30
@@ -136,16 +146,23 @@ def list_finished(out: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_lanes_give_the_same_verdicts_as_one_task_after_the_other(reference: Path, eight_programmes: Path,
-                                                                  tmp_path: Path):
+def test_lanes_give_the_same_verdicts_as_one_task_after_the_other(
+    reference: Path, eight_programmes: Path, tmp_path: Path
+):
     """The default runs tasks on two lanes (threads) of one process; on one core, one after the
     other.  Reading and spaCy take turns, embedding runs side by side: the verdicts must not care."""
     if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs Linux (to pin a process to one core) and two cores (for lanes)")
     assert json.loads((reference / "run.json").read_text())["batch"]["executor"] == "this process, 2 lanes"
     out = tmp_path / "one-core"
-    done = subprocess.run(scan_command(eight_programmes, out), capture_output=True, text=True, timeout=1200,
-                          check=False, preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
+    done = subprocess.run(
+        scan_command(eight_programmes, out),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+        preexec_fn=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}),
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((out / "run.json").read_text())["batch"]["executor"] == "in-process"
     same_verdicts(out, reference)
@@ -165,8 +182,10 @@ def test_two_local_workers_give_the_same_verdicts(eight_programmes: Path, refere
 def test_a_dask_cluster_runs_the_batch_on_every_worker(eight_programmes: Path, reference: Path, tmp_path: Path):
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         worker_pids = set(client.run(os.getpid).values())
         out = tmp_path / "dask"
         done = run_scan(eight_programmes, out, "--dask", cluster.scheduler_address)
@@ -231,7 +250,9 @@ def test_lanes_embed_each_query_once_and_every_task_hands_its_queries_to_the_sto
     assert model.calls["query"] == len(queries) and from_store.embedded == {"query": 0}
     assert list(from_store.new["query"]) == [sha256(queries[1])]
     stored = {"query": {sha256(q): v for q, v in zip(queries, vectors[0])}}
-    assert KnownVectors(model.identity, stored, lambda: pytest.fail("loaded the model")).embed(queries, "query").shape == (2, 64)
+    assert KnownVectors(model.identity, stored, lambda: pytest.fail("loaded the model")).embed(
+        queries, "query"
+    ).shape == (2, 64)
 
 
 def test_a_task_answers_an_empty_request_in_the_models_width_without_loading_it_when_vectors_were_sent():

@@ -44,8 +44,11 @@ def test_the_same_party_in_two_elections_is_compared_item_by_item(report_out: Pa
         assert (row.before_verdict, row.after_verdict) == (before, after) and before != after
         assert row.change == change(before, after)
         assert bool(row.after_quote) == (after != "absent")
-    unchanged = sum(verdicts[(p.before_document, i)] == verdicts[(p.after_document, i)]
-                    for p in pairs.itertuples(index=False) for i in results.items["item_id"])
+    unchanged = sum(
+        verdicts[(p.before_document, i)] == verdicts[(p.after_document, i)]
+        for p in pairs.itertuples(index=False)
+        for i in results.items["item_id"]
+    )
     assert len(found) + unchanged == len(pairs) * len(results.items)
     counts = change_counts(results, pairs)
     assert counts[list(CHANGES)].to_numpy().sum() == len(found)
@@ -55,12 +58,14 @@ def test_a_concept_is_compared_with_the_final_version_of_the_same_election(repor
     out = shutil.copytree(report_out, tmp_path / "out")
     details = pd.read_csv(out / "programmes.csv", dtype=str, keep_default_na=False)
     final = details[details["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"].assign(
-        document="gr2026/lindewaard/samen-lindewaard-concept.pdf", status="concept")
+        document="gr2026/lindewaard/samen-lindewaard-concept.pdf", status="concept"
+    )
     pd.concat([details, final]).to_csv(out / "programmes.csv", index=False)
     for name in ("verdicts.csv", "evidence.csv"):
         table = pd.read_csv(out / name, dtype=str, keep_default_na=False)
         copy = table[table["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"].assign(
-            document="gr2026/lindewaard/samen-lindewaard-concept.pdf")
+            document="gr2026/lindewaard/samen-lindewaard-concept.pdf"
+        )
         if name == "verdicts.csv":
             copy.loc[copy["item_id"] == "9.2", "verdict"] = "addressed"  # the concept promised more
         pd.concat([table, copy]).to_csv(out / name, index=False)
@@ -84,7 +89,7 @@ def test_the_report_shows_the_changes_with_both_quotes(report_out: Path, tmp_pat
     assert section.count('<span class="change c-') == len(found)
     assert first["after_quote"] in section or first["before_quote"] in section
     assert 'id="changes"' not in (tmp_path / group_file("gr2022", "Lindewaard")).read_text()
-    assert f'{group_file("gr2026", "Lindewaard")}#changes' in (tmp_path / OVERVIEW_FILE).read_text()
+    assert f"{group_file('gr2026', 'Lindewaard')}#changes" in (tmp_path / OVERVIEW_FILE).read_text()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -94,8 +99,9 @@ def test_the_change_words_follow_the_language(lang: str, report_out: Path, tmp_p
     assert (">gewonnen</span>" in section) == (lang == "nl") and (">gained</span>" in section) == (lang == "en")
 
 
-def test_a_programme_that_mentions_nothing_is_flagged_rather_than_read_as_silent(report_out: Path,
-                                                                                tmp_path: Path) -> None:
+def test_a_programme_that_mentions_nothing_is_flagged_rather_than_read_as_silent(
+    report_out: Path, tmp_path: Path
+) -> None:
     """All absent is more often an unread text than a party silent on everything."""
     out = shutil.copytree(report_out, tmp_path / "out")
     verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
@@ -113,7 +119,9 @@ def test_a_programme_that_mentions_nothing_is_flagged_rather_than_read_as_silent
 
 def comparison_chart_script():
     """``docs/make_comparison_chart.py`` as a module (docs/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("make_comparison_chart", REPO_ROOT / "docs" / "make_comparison_chart.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_comparison_chart", REPO_ROOT / "docs" / "make_comparison_chart.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -132,8 +140,11 @@ def test_the_readme_chart_draws_the_counts_of_the_comparison(report_out: Path, t
     expected = expected.assign(row=expected["municipality"] + ": " + expected["party"])
     columns = ["row", "before_election", "after_election", *CHANGES]
     assert sorted(drawn["row"]) == ["Lindewaard: Lindewaard Vooruit", "Lindewaard: Samen Lindewaard"]
-    pd.testing.assert_frame_equal(drawn[columns].sort_values("row").reset_index(drop=True),
-                                  expected[columns].sort_values("row").reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        drawn[columns].sort_values("row").reset_index(drop=True),
+        expected[columns].sort_values("row").reset_index(drop=True),
+        check_dtype=False,
+    )
     assert drawn[list(CHANGES)].to_numpy().sum() > 0
     with pytest.raises(SystemExit, match="TK2021"):  # by default only the national elections, none of them here
         chart.draw_comparison(results, tmp_path / "none.png")

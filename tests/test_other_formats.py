@@ -15,9 +15,7 @@ from programmacheck.extract.docx_backend import DocxExtractor
 from programmacheck.extract.html_backend import HtmlExtractor
 from programmacheck.records import ExtractedDocument
 
-HOUSING = (
-    "Wij bouwen meer sociale huurwoningen, zodat niemand op straat hoeft te slapen."
-)
+HOUSING = "Wij bouwen meer sociale huurwoningen, zodat niemand op straat hoeft te slapen."
 DEBT = "De gemeente helpt inwoners met schulden snel en zonder wachtlijst."
 CARE = "Wie zorg nodig heeft, krijgt die dichtbij huis van een vaste hulpverlener."
 LIST_ITEMS = (
@@ -46,9 +44,7 @@ def _word_file(path: Path) -> Path:
         document.add_paragraph(item, style="List Bullet")
     document.add_paragraph("")  # empty paragraphs are spacing, not text
     table = document.add_table(rows=2, cols=2)
-    for row, cells in zip(
-        table.rows, (("Thema", "Wat wij willen"), ("Zorg", CARE)), strict=True
-    ):
+    for row, cells in zip(table.rows, (("Thema", "Wat wij willen"), ("Zorg", CARE)), strict=True):
         for cell, text in zip(row.cells, cells, strict=True):
             cell.text = text
     document.add_heading("Tot slot", level=3)
@@ -152,9 +148,7 @@ def test_html_keeps_the_article_with_its_structure_and_drops_the_chrome(
 
 def test_html_without_main_text_raises(tmp_path: Path) -> None:
     path = tmp_path / "leeg.html"
-    path.write_text(
-        "<html><body><nav><a href='/'>Home</a></nav></body></html>", encoding="utf-8"
-    )
+    path.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", encoding="utf-8")
     with pytest.raises(ExtractionError, match="no main text"):
         HtmlExtractor().extract(path)
 
@@ -181,14 +175,9 @@ def test_boilerplate_joins_cut_sentences_and_drops_menus_banners_and_teasers() -
     ]
 
 
-def test_boilerplate_drops_chrome_repeated_on_every_page_but_keeps_one_copy_of_a_teased_text() -> (
-    None
-):
+def test_boilerplate_drops_chrome_repeated_on_every_page_but_keeps_one_copy_of_a_teased_text() -> None:
     footer = "Doe mee met ons en word vandaag nog lid van de partij, het kan al vanaf twee euro."
-    pages = [
-        [f"Pagina {number} over wonen", HOUSING if number < 2 else DEBT, footer, ""]
-        for number in range(3)
-    ]
+    pages = [[f"Pagina {number} over wonen", HOUSING if number < 2 else DEBT, footer, ""] for number in range(3)]
     kept = drop_boilerplate([line for page in pages for line in page])
     assert footer not in kept
     assert kept.count(HOUSING) == 1 and DEBT in kept
@@ -212,19 +201,11 @@ def test_boilerplate_on_saved_party_websites(corpus_dir: Path) -> None:
         kept_set = set(kept)
         for chrome in HEILOO_CHROME:
             assert chrome not in kept_set, (path.name, chrome)
-        assert not [
-            paragraph for paragraph in kept if _CHROME_LONG.search(paragraph)
-        ], path.name
+        assert not [paragraph for paragraph in kept if _CHROME_LONG.search(paragraph)], path.name
         # Programme text: long paragraphs that are no banner and no site-wide repeat.
         paragraphs = web_paragraphs(lines)
         long = {
-            p
-            for p in paragraphs
-            if len(p.split()) >= 20
-            and not _CHROME_LONG.search(p)
-            and paragraphs.count(p) < 3
+            p for p in paragraphs if len(p.split()) >= 20 and not _CHROME_LONG.search(p) and paragraphs.count(p) < 3
         }
         assert len(long & kept_set) >= 0.9 * len(long), path.name
-        assert len(kept) < 0.5 * len(paragraphs), (
-            path.name
-        )  # most saved lines are chrome
+        assert len(kept) < 0.5 * len(paragraphs), path.name  # most saved lines are chrome

@@ -50,7 +50,7 @@ def test_the_report_cites_the_printed_page_beside_the_pdf_page(report_out: Path,
     assert int(quote["page"]) - int(quote["page_label"]) == PRINTED_OFFSET
     write_html(results, tmp_path)
     page = (tmp_path / group_file("gr2026", "Lindewaard")).read_text()
-    assert f'p. {quote["page"]} (gedrukt {quote["page_label"]})' in page
+    assert f"p. {quote['page']} (gedrukt {quote['page_label']})" in page
 
 
 def test_the_pdfs_own_page_labels_win(tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ def test_the_heading_path_above_a_passage_is_matched_against_the_items(tmp_path:
     engine = Engine()
     text = engine.read(programme)
     levels = engine.first_stage(text, engine.scoring(ScanSettings())).heading_levels
-    under = {text.paragraphs[p.paragraph].section.split(" › ")[-1]: row for p, row in zip(text.passages, levels, strict=True)}
+    under = {
+        text.paragraphs[p.paragraph].section.split(" › ")[-1]: row for p, row in zip(text.passages, levels, strict=True)
+    }
     assert under["Dakloosheid"].max() >= 1  # the homelessness items see their subject in the heading
     assert under["Verkeer"].max() == 0
 

@@ -50,16 +50,27 @@ def test_outputs_have_the_promised_shape(sample_scan: Path):
         assert (r["verdict"] == "absent") == (r["evidence_quote"] == "") == (r["evidence_page"] == "")
         assert len(r["evidence_quote"].split()) <= 60
     pdf = verdicts_of(sample_scan, "samen-lindewaard.pdf")["1.1.e"]
-    assert (pdf["municipality"], pdf["party"], pdf["election"], pdf["year"]) == ("Lindewaard", "samen-lindewaard", "gr2026", "2026")
+    assert (pdf["municipality"], pdf["party"], pdf["election"], pdf["year"]) == (
+        "Lindewaard",
+        "samen-lindewaard",
+        "gr2026",
+        "2026",
+    )
 
     evidence = read_csv(sample_scan / "evidence.csv")
     assert list(evidence[0]) == list(EVIDENCE_COLUMNS)
     assert {e["rank"] for e in evidence} <= {"1", "2", "3"}
-    paragraphs = [json.loads(line) for line in (sample_scan / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines()]
+    paragraphs = [
+        json.loads(line) for line in (sample_scan / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert {"document", "page", "section", "text"} <= set(paragraphs[0])
     # every evidence quote is text the tool extracted, on the page it names
     for e in evidence:
-        assert any(e["quote"] in p["text"] and str(p["page"]) == e["page"] for p in paragraphs if p["document"] == e["document"])
+        assert any(
+            e["quote"] in p["text"] and str(p["page"]) == e["page"]
+            for p in paragraphs
+            if p["document"] == e["document"]
+        )
 
     run = json.loads((sample_scan / "run.json").read_text(encoding="utf-8"))
     assert run["checklist"]["sha256"] == load_checklist().sha256
@@ -125,8 +136,11 @@ def test_bad_files_fail_alone_with_one_line_and_exit_1(tmp_path: Path, capsys):
 
 def test_wrong_checklist_is_refused_with_file_item_and_field(tmp_path: Path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nthemes: [{id: '1', title: T}]\nitems:\n  - {id: a, theme: '1', text: Iets doen, "
-                   "description: Wat telt hier., keywords: {measure: [iets]}, examples: []}\n", encoding="utf-8")
+    bad.write_text(
+        "name: x\nthemes: [{id: '1', title: T}]\nitems:\n  - {id: a, theme: '1', text: Iets doen, "
+        "description: Wat telt hier., keywords: {measure: [iets]}, examples: []}\n",
+        encoding="utf-8",
+    )
     assert main(["checklist", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "item a" in err and "examples" in err
@@ -176,7 +190,7 @@ def test_keyword_matcher_is_shared_per_checklist_even_for_item_subsets():
     keyword_matcher = Engine().keyword_matcher
     checklist = load_checklist().checklist
     child = next(i for i in checklist.items if i.parent)
-    others = [item for item in checklist.items if item.id != child.id][: KEPT_MATCHERS]
+    others = [item for item in checklist.items if item.id != child.id][:KEPT_MATCHERS]
     subsets = [checklist.model_copy(update={"items": [item]}) for item in others]
     orphan = checklist.model_copy(update={"items": [child]})
     first = keyword_matcher(orphan)
@@ -195,8 +209,13 @@ def test_the_command_exits_with_mains_status_and_all_its_output(tmp_path: Path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("themes: [\n", encoding="utf-8")
     default = REPO_ROOT / "checklist" / "leger-des-heils-gr2026.yaml"
-    done = subprocess.run([sys.executable, "-m", "programmacheck.cli", "checklist", "validate", str(default), str(broken)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "programmacheck.cli", "checklist", "validate", str(default), str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     assert f"{default}: valid: 9 themes, 35 items" in done.stdout
     assert str(broken) in done.stderr

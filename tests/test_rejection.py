@@ -53,7 +53,9 @@ def test_a_negation_in_another_clause_does_not_cancel_a_rejection():
 
 
 def test_a_measure_before_the_rejecting_word_is_its_object():
-    assert rejections("de gebruiksruimte wordt geschrapt", "gebruiksruimte", {"geschrapt": "schrappen"}) == ("schrappen",)
+    assert rejections("de gebruiksruimte wordt geschrapt", "gebruiksruimte", {"geschrapt": "schrappen"}) == (
+        "schrappen",
+    )
 
 
 def test_without_a_measure_word_nothing_is_rejected():
@@ -61,15 +63,24 @@ def test_without_a_measure_word_nothing_is_rejected():
 
 
 def test_each_rejecting_phrase_is_reported_once():
-    assert rejections("wij stoppen met de gebruiksruimte en stoppen met de gebruiksruimte . "
-                      "de gebruiksruimte wordt geschrapt", "gebruiksruimte",
-                      {"geschrapt": "schrappen"}) == ("stoppen", "schrappen")
+    assert rejections(
+        "wij stoppen met de gebruiksruimte en stoppen met de gebruiksruimte . de gebruiksruimte wordt geschrapt",
+        "gebruiksruimte",
+        {"geschrapt": "schrappen"},
+    ) == ("stoppen", "schrappen")
 
 
 # ---- Dutch sentences through the keyword matcher ---------------------------------------------
 
-ITEM = {"id": "x", "theme": "t", "text": "Een testitem", "description": "Wat telt.", "examples": ["Voorbeeld."],
-        "keywords": {"measure": ["gebruiksruimte*", "*opvang", "schuldhulp*"]}, "contrary": ["{rejection}"]}
+ITEM = {
+    "id": "x",
+    "theme": "t",
+    "text": "Een testitem",
+    "description": "Wat telt.",
+    "examples": ["Voorbeeld."],
+    "keywords": {"measure": ["gebruiksruimte*", "*opvang", "schuldhulp*"]},
+    "contrary": ["{rejection}"],
+}
 
 
 def matcher_for(**item_fields):
@@ -77,8 +88,9 @@ def matcher_for(**item_fields):
     from programmacheck.match.keyword import KeywordMatcher
     from programmacheck.nlp import load_pipeline
 
-    checklist = Checklist.model_validate({"name": "test", "themes": [{"id": "t", "title": "T"}],
-                                          "items": [{**ITEM, **item_fields}]})
+    checklist = Checklist.model_validate(
+        {"name": "test", "themes": [{"id": "t", "title": "T"}], "items": [{**ITEM, **item_fields}]}
+    )
     return KeywordMatcher(checklist, load_pipeline())
 
 
@@ -93,44 +105,53 @@ def contrary(matcher, text: str) -> tuple[str, ...]:
     return hit.contrary
 
 
-@pytest.mark.parametrize("text, cue", [
-    ("Wij zijn tegen een gebruiksruimte.", "zijn tegen"),
-    ("Wij zijn tegenstander van een gebruiksruimte.", "tegenstander*"),  # a prefix cue
-    ("Geen gemeentegeld voor een gebruiksruimte.", "geen gemeentegeld"),
-    # the measure sits in a phrase of its own funding: stopping the money stops the measure
-    ("De subsidie voor de gebruiksruimte wordt geschrapt.", "schrappen"),
-    # the negation is part of the rejecting phrase, so it does not cancel it
-    ("Een gebruiksruimte is niet nodig.", "niet nodig"),
-    ("We heffen de gebruiksruimte op.", "opheffen"),  # separable verb around its object
-    ("De gebruiksruimte komt er niet.", "komt er niet"),
-    ("De gemeente opent een gebruiksruimte. Dat schaffen we af.", "afschaffen"),  # points back
-])
+@pytest.mark.parametrize(
+    "text, cue",
+    [
+        ("Wij zijn tegen een gebruiksruimte.", "zijn tegen"),
+        ("Wij zijn tegenstander van een gebruiksruimte.", "tegenstander*"),  # a prefix cue
+        ("Geen gemeentegeld voor een gebruiksruimte.", "geen gemeentegeld"),
+        # the measure sits in a phrase of its own funding: stopping the money stops the measure
+        ("De subsidie voor de gebruiksruimte wordt geschrapt.", "schrappen"),
+        # the negation is part of the rejecting phrase, so it does not cancel it
+        ("Een gebruiksruimte is niet nodig.", "niet nodig"),
+        ("We heffen de gebruiksruimte op.", "opheffen"),  # separable verb around its object
+        ("De gebruiksruimte komt er niet.", "komt er niet"),
+        ("De gemeente opent een gebruiksruimte. Dat schaffen we af.", "afschaffen"),  # points back
+    ],
+)
 def test_a_rejection_that_governs_the_measure_is_contrary(matcher, text, cue):
     assert f"{{rejection}}:{cue}" in contrary(matcher, text)
 
 
-@pytest.mark.parametrize("text", [
-    "Wij zijn niet tegen een gebruiksruimte.",
-    "We heffen de gebruiksruimte niet op.",
-    "Wij willen niet stoppen met de opvang.",
-    "De gemeente opent een gebruiksruimte. Daar stoppen wij niet mee.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wij zijn niet tegen een gebruiksruimte.",
+        "We heffen de gebruiksruimte niet op.",
+        "Wij willen niet stoppen met de opvang.",
+        "De gemeente opent een gebruiksruimte. Daar stoppen wij niet mee.",
+    ],
+)
 def test_a_negated_rejection_is_not_contrary(matcher, text):
     assert contrary(matcher, text) == ()
 
 
-@pytest.mark.parametrize("text", [
-    # the waiting list is stopped, not debt counselling
-    "De gemeente stopt met de wachtlijst voor schuldhulp.",
-    # stopping a cut in the measure supports it
-    "Wij stoppen de bezuiniging op schuldhulp.",
-    # the measure sits in a phrase of another noun, not of its funding
-    "De wachtlijst voor de gebruiksruimte wordt geschrapt.",
-    "Een gebruiksruimte is nodig.",
-    "De gebruiksruimte komt er zeker.",  # it will come
-    # the pointing sentence points at the car park before it, not at the measure after it
-    "De gemeente bouwt een parkeergarage. Daar stoppen wij mee. Wij openen een gebruiksruimte.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the waiting list is stopped, not debt counselling
+        "De gemeente stopt met de wachtlijst voor schuldhulp.",
+        # stopping a cut in the measure supports it
+        "Wij stoppen de bezuiniging op schuldhulp.",
+        # the measure sits in a phrase of another noun, not of its funding
+        "De wachtlijst voor de gebruiksruimte wordt geschrapt.",
+        "Een gebruiksruimte is nodig.",
+        "De gebruiksruimte komt er zeker.",  # it will come
+        # the pointing sentence points at the car park before it, not at the measure after it
+        "De gemeente bouwt een parkeergarage. Daar stoppen wij mee. Wij openen een gebruiksruimte.",
+    ],
+)
 def test_a_rejection_of_something_else_is_not_contrary(matcher, text):
     assert contrary(matcher, text) == ()
 
@@ -141,8 +162,11 @@ def test_a_rejection_of_the_measure_for_another_group_is_not_contrary():
     assert hit.measure_other_group and hit.contrary == ()
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: only function words may stand between the rejecting words "
-                                       "and the measure, so an adjective before the measure hides the rejection")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: only function words may stand between the rejecting words "
+    "and the measure, so an adjective before the measure hides the rejection",
+)
 @pytest.mark.parametrize("text", ["Er komt geen extra opvang.", "We schaffen de dure gebruiksruimte af."])
 def test_a_rejection_of_the_measure_with_an_adjective_before_it_is_contrary(matcher, text):
     assert contrary(matcher, text)

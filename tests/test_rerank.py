@@ -29,10 +29,14 @@ def reranker_folder(tmp_path_factory):
 
 def test_candidates_follow_the_cross_encoder(reranker_folder):
     checklist = load_checklist().checklist
-    passages = [Passage(0, "We breiden Housing First uit voor dakloze mensen."),
-                Passage(1, "Er komen meer fietspaden langs de rivier."),
-                Passage(2, "De gemeente bouwt flexwoningen voor mensen uit de opvang.")]
-    candidates = tuple(Candidate(i, score=1.0 - i / 10, level=0, contrary=False, signals=("dense:0.8",)) for i in range(3))
+    passages = [
+        Passage(0, "We breiden Housing First uit voor dakloze mensen."),
+        Passage(1, "Er komen meer fietspaden langs de rivier."),
+        Passage(2, "De gemeente bouwt flexwoningen voor mensen uit de opvang."),
+    ]
+    candidates = tuple(
+        Candidate(i, score=1.0 - i / 10, level=0, contrary=False, signals=("dense:0.8",)) for i in range(3)
+    )
     signals = [ItemSignals("1.1.e", (0.0,) * len(FEATURES), candidates)]
     reranker = CrossEncoderReranker(reranker_folder)
     expected = reranker.scores([(next(i.text for i in checklist.items if i.id == "1.1.e"), p.text) for p in passages])

@@ -90,8 +90,11 @@ def test_theme_coverage_counts_add_up(report_out: Path) -> None:
     verdict_columns = ["addressed", "partial", "contrary", "absent"]
     assert (coverage[verdict_columns].sum(axis=1) == coverage["items"]).all()
     first = coverage.iloc[0]
-    expected = sum(1 for r in raw_verdicts(report_out)
-                   if r["document"] == first["document"] and r["theme_id"] == first["theme_id"] and r["verdict"] == "addressed")
+    expected = sum(
+        1
+        for r in raw_verdicts(report_out)
+        if r["document"] == first["document"] and r["theme_id"] == first["theme_id"] and r["verdict"] == "addressed"
+    )
     assert first["addressed"] == expected
     assert first["share_addressed"] == pytest.approx(expected / first["items"])
 
@@ -143,15 +146,19 @@ def test_two_sources_of_one_party_get_labels_told_apart(report_out: Path, tmp_pa
     out = shutil.copytree(report_out, tmp_path / "out")
     verdicts = pd.read_csv(out / "verdicts.csv", dtype=str, keep_default_na=False)
     web = verdicts[verdicts["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"].assign(
-        document="gr2026/lindewaard/samen-lindewaard-web")
+        document="gr2026/lindewaard/samen-lindewaard-web"
+    )
     pd.concat([verdicts, web]).to_csv(out / "verdicts.csv", index=False)
     details = pd.read_csv(out / "programmes.csv", dtype=str, keep_default_na=False)
     same = details[details["document"] == "gr2026/lindewaard/samen-lindewaard.pdf"]
     pd.concat([details, same.assign(document="gr2026/lindewaard/samen-lindewaard-web")]).to_csv(
-        out / "programmes.csv", index=False)  # both final versions
+        out / "programmes.csv", index=False
+    )  # both final versions
     programmes = load_results(out).subset("gr2026", "Lindewaard").programmes
     assert programmes["label"].is_unique
-    assert {"Samen Lindewaard (samen-lindewaard.pdf)", "Samen Lindewaard (samen-lindewaard-web)"} <= set(programmes["label"])
+    assert {"Samen Lindewaard (samen-lindewaard.pdf)", "Samen Lindewaard (samen-lindewaard-web)"} <= set(
+        programmes["label"]
+    )
 
 
 def readme_examples_using(name: str) -> list[str]:
@@ -160,8 +167,9 @@ def readme_examples_using(name: str) -> list[str]:
     return [block for block in re.findall(r"^```python\n(.*?)^```", readme, re.DOTALL | re.MULTILINE) if name in block]
 
 
-def test_the_readmes_load_results_examples_run_on_an_output_folder(report_out: Path, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readmes_load_results_examples_run_on_an_output_folder(
+    report_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     examples = readme_examples_using("load_results")
     assert examples, "README.md has no ```python example of load_results"
     (tmp_path / "out").symlink_to(report_out, target_is_directory=True)  # the examples read "out"
@@ -171,6 +179,8 @@ def test_the_readmes_load_results_examples_run_on_an_output_folder(report_out: P
 
 
 def test_importing_programmacheck_leaves_pandas_unloaded_until_load_results_is_asked_for() -> None:
-    probe = ("import sys, programmacheck; assert 'pandas' not in sys.modules; "
-             "assert programmacheck.load_results.__module__ == 'programmacheck.results'")
+    probe = (
+        "import sys, programmacheck; assert 'pandas' not in sys.modules; "
+        "assert programmacheck.load_results.__module__ == 'programmacheck.results'"
+    )
     subprocess.run([sys.executable, "-c", probe], check=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")})

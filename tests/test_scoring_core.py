@@ -36,8 +36,12 @@ from programmacheck.verdict import MAX_EVIDENCE, apply_parents, is_contrary, sel
 #: A passage scorer that reads its features as they are (mean 0, scale 1): logit =
 #: 4·dense + 2·measure + 0.5·subject − 1; lexical, neighbours and heading weigh nothing.
 WEIGHTS = {"dense": 4.0, "measure": 2.0, "subject": 0.5}
-SCORER = PassageScorer(mean=(0.0,) * len(PASSAGE_FEATURES), scale=(1.0,) * len(PASSAGE_FEATURES),
-                       coef=tuple(WEIGHTS.get(name, 0.0) for name in PASSAGE_FEATURES), intercept=-1.0)
+SCORER = PassageScorer(
+    mean=(0.0,) * len(PASSAGE_FEATURES),
+    scale=(1.0,) * len(PASSAGE_FEATURES),
+    coef=tuple(WEIGHTS.get(name, 0.0) for name in PASSAGE_FEATURES),
+    intercept=-1.0,
+)
 
 MEASURE = KeywordHit(measure=("gebruiksruimte*",))
 SUBJECT = KeywordHit(subject=("verslav*",))
@@ -68,15 +72,17 @@ def test_the_programme_level_features_of_an_item_are_those_worked_out_by_hand():
     a = signals_of(four_passages())["a"]
     # logits: p0 = 4·(−0.25) + 2 + 0.5 − 1 = 0.5; p1 = 4·0.125 − 1 = −0.5; p2 = 4·0.125 + 0.5 − 1 = 0;
     # p3 = 0 + 2 + 0.5 − 1 = 1.5
-    assert a.features == pytest.approx((
-        0.125,  # dense_top: passages 1 and 2, above the baseline 0.5
-        0.0,  # dense_measure: the better of passages 0 (−0.25) and 3 (0), which name the measure
-        0.125,  # dense_subject: passage 2, which names only the subject, counts too
-        math.log1p(2),  # measure_passages
-        math.log1p(3),  # subject_passages
-        1.0,  # lexical_top
-        1.5,  # passage_top: passage 3's logit
-    ))
+    assert a.features == pytest.approx(
+        (
+            0.125,  # dense_top: passages 1 and 2, above the baseline 0.5
+            0.0,  # dense_measure: the better of passages 0 (−0.25) and 3 (0), which name the measure
+            0.125,  # dense_subject: passage 2, which names only the subject, counts too
+            math.log1p(2),  # measure_passages
+            math.log1p(3),  # subject_passages
+            1.0,  # lexical_top
+            1.5,  # passage_top: passage 3's logit
+        )
+    )
 
 
 def test_candidates_are_ordered_by_the_passage_scorer_with_the_score_as_a_probability():
@@ -118,8 +124,13 @@ def test_an_item_no_passage_names_and_that_is_barely_similar_has_low_signals():
 
 def test_similarity_counts_above_the_programmes_baseline_for_the_item():
     matches = four_passages()
-    shifted = ProgrammeMatches(matches.item_ids, matches.similarities + np.float32(0.125), matches.keyword_hits,
-                               matches.lexical, matches.heading_levels)
+    shifted = ProgrammeMatches(
+        matches.item_ids,
+        matches.similarities + np.float32(0.125),
+        matches.keyword_hits,
+        matches.lexical,
+        matches.heading_levels,
+    )
     assert signals_of(shifted)["a"].features == signals_of(matches)["a"].features
 
 
@@ -143,7 +154,9 @@ def test_a_contrary_passage_is_kept_as_a_candidate_even_below_the_best_eight():
     similarities = np.linspace(1.0, 0.0, n, dtype=np.float32).reshape(n, 1)  # passage 0 most similar
     hits = tuple({"a": REJECTED} if i == n - 1 else {"a": MEASURE} for i in range(n))
     # without the measure weight every passage would tie on it: score by similarity alone
-    scorer = PassageScorer(SCORER.mean, SCORER.scale, tuple(4.0 if p == "dense" else 0.0 for p in PASSAGE_FEATURES), 0.0)
+    scorer = PassageScorer(
+        SCORER.mean, SCORER.scale, tuple(4.0 if p == "dense" else 0.0 for p in PASSAGE_FEATURES), 0.0
+    )
     matches = ProgrammeMatches(("a",), similarities, hits, np.zeros((n, 1), np.float32), np.zeros((n, 1), np.float32))
     a = signals_of(matches, scorer)["a"]
     assert [c.passage for c in a.candidates] == [*range(CANDIDATES), n - 1]
@@ -154,22 +167,27 @@ def test_a_contrary_passage_is_kept_as_a_candidate_even_below_the_best_eight():
 def test_the_heading_path_raises_a_passage_only_through_the_scorers_weight():
     heading = np.zeros((4, 2), dtype=np.float32)
     heading[2, 0] = 2  # passage 2 sits under a heading that names item a's measure
-    weighted = PassageScorer(SCORER.mean, SCORER.scale,
-                             tuple(3.0 if p == "heading_keyword" else c for p, c in zip(PASSAGE_FEATURES, SCORER.coef)),
-                             SCORER.intercept)
+    weighted = PassageScorer(
+        SCORER.mean,
+        SCORER.scale,
+        tuple(3.0 if p == "heading_keyword" else c for p, c in zip(PASSAGE_FEATURES, SCORER.coef)),
+        SCORER.intercept,
+    )
     a = signals_of(four_passages(heading_levels=heading), weighted)["a"]
     assert a.candidates[0].passage == 2  # logit 0 + 3·2 = 6
     assert feature(a, "passage_top") == pytest.approx(6.0)
 
 
 def test_a_programme_without_passages_has_zero_signals_and_no_candidates():
-    empty = ProgrammeMatches(("a", "b"), np.zeros((0, 2), np.float32), (), np.zeros((0, 2), np.float32),
-                             np.zeros((0, 2), np.float32))
+    empty = ProgrammeMatches(
+        ("a", "b"), np.zeros((0, 2), np.float32), (), np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
+    )
     for s in item_signals(empty, SCORER):
         assert s.features == (0.0,) * len(FEATURES) and s.candidates == ()
 
 
 # ---- is_contrary -----------------------------------------------------------------------------
+
 
 def candidate(passage: int, level: int, contrary: bool = False, score: float = 0.5) -> Candidate:
     return Candidate(passage, score, level, contrary, ())
@@ -200,14 +218,28 @@ def test_a_rejection_in_a_passage_without_keywords_is_not_contrary():
 
 # ---- apply_parents ---------------------------------------------------------------------------
 
+
 def family() -> Checklist:
     """Item p with sub-items c1 and c2; item q stands alone."""
-    def entry(item_id: str, parent: str | None = None) -> dict:
-        return {"id": item_id, "theme": "t", "text": f"Item {item_id} tekst", "description": "Wat telt hier.",
-                "parent": parent, "keywords": {"measure": [f"maatregel{item_id}"]}, "examples": ["Voorbeeld."]}
 
-    return Checklist.model_validate({"name": "test", "themes": [{"id": "t", "title": "T"}],
-                                     "items": [entry("p"), entry("c1", "p"), entry("c2", "p"), entry("q")]})
+    def entry(item_id: str, parent: str | None = None) -> dict:
+        return {
+            "id": item_id,
+            "theme": "t",
+            "text": f"Item {item_id} tekst",
+            "description": "Wat telt hier.",
+            "parent": parent,
+            "keywords": {"measure": [f"maatregel{item_id}"]},
+            "examples": ["Voorbeeld."],
+        }
+
+    return Checklist.model_validate(
+        {
+            "name": "test",
+            "themes": [{"id": "t", "title": "T"}],
+            "items": [entry("p"), entry("c1", "p"), entry("c2", "p"), entry("q")],
+        }
+    )
 
 
 def quote(text: str) -> tuple[Evidence, ...]:
@@ -223,8 +255,12 @@ def by_id(verdicts: list[ItemVerdict]) -> dict[str, ItemVerdict]:
 
 
 def test_an_addressed_sub_item_lifts_its_parent_with_the_best_childs_evidence():
-    verdicts = [verdict("p", "partial", 0.4, "ouder"), verdict("c1", "addressed", 0.7, "kind 1"),
-                verdict("c2", "addressed", 0.9, "kind 2"), verdict("q", "absent", 0.1)]
+    verdicts = [
+        verdict("p", "partial", 0.4, "ouder"),
+        verdict("c1", "addressed", 0.7, "kind 1"),
+        verdict("c2", "addressed", 0.9, "kind 2"),
+        verdict("q", "absent", 0.1),
+    ]
     lifted = by_id(apply_parents(verdicts, family()))["p"]
     assert lifted == ItemVerdict("partij", "p", "t", "addressed", 0.9, quote("kind 2"))
 
@@ -247,8 +283,12 @@ def test_a_parent_already_addressed_is_unchanged():
 
 
 def test_the_verdicts_keep_their_order_and_the_sub_items_are_unchanged():
-    verdicts = [verdict("q", "absent", 0.1), verdict("c2", "addressed", 0.7, "kind 2"), verdict("p", "absent", 0.2),
-                verdict("c1", "partial", 0.5, "kind 1")]
+    verdicts = [
+        verdict("q", "absent", 0.1),
+        verdict("c2", "addressed", 0.7, "kind 2"),
+        verdict("p", "absent", 0.2),
+        verdict("c1", "partial", 0.5, "kind 1"),
+    ]
     result = apply_parents(verdicts, family())
     assert [v.item_id for v in result] == ["q", "c2", "p", "c1"]
     assert [result[0], result[1], result[3]] == [verdicts[0], verdicts[1], verdicts[3]]
@@ -262,12 +302,20 @@ def test_sub_items_without_their_parent_in_the_list_are_returned_as_they_are():
 
 # ---- select_evidence -------------------------------------------------------------------------
 
+
 def programme_text() -> ProgrammeText:
     """Four paragraphs on pages 3, 5, 8 and 9; paragraph 0 has two passages (0 and 1)."""
-    paragraphs = [Paragraph("partij", page, section, f"alinea {page}")
-                  for page, section in ((3, "Zorg"), (5, "Zorg › Verslaving"), (8, "Wonen"), (9, "Werk"))]
-    passages = [Passage(0, "passage 0"), Passage(0, "passage 1"), Passage(1, "passage 2"), Passage(2, "passage 3"),
-                Passage(3, "passage 4")]
+    paragraphs = [
+        Paragraph("partij", page, section, f"alinea {page}")
+        for page, section in ((3, "Zorg"), (5, "Zorg › Verslaving"), (8, "Wonen"), (9, "Werk"))
+    ]
+    passages = [
+        Passage(0, "passage 0"),
+        Passage(0, "passage 1"),
+        Passage(1, "passage 2"),
+        Passage(2, "passage 3"),
+        Passage(3, "passage 4"),
+    ]
     return ProgrammeText(paragraphs, passages)
 
 
@@ -281,8 +329,9 @@ def test_evidence_quotes_one_passage_per_paragraph():
 
 
 def test_evidence_quotes_only_passages_with_keywords_when_there_are_any():
-    signals = item(candidate(3, 0, score=0.95), candidate(2, 1, score=0.6), candidate(4, 0, score=0.5),
-                   candidate(0, 2, score=0.4))
+    signals = item(
+        candidate(3, 0, score=0.95), candidate(2, 1, score=0.6), candidate(4, 0, score=0.5), candidate(0, 2, score=0.4)
+    )
     assert quoted(select_evidence(programme_text(), signals, contrary_first=False)) == ["passage 2", "passage 0"]
 
 
@@ -308,6 +357,11 @@ def test_evidence_has_at_most_max_evidence_quotes():
 def test_a_quote_carries_its_paragraphs_page_and_section_and_its_candidates_score_and_signals():
     signals = item(Candidate(2, 0.123456, 2, False, ("dense:0.600", "measure:gebruiksruimte*")))
     assert select_evidence(programme_text(), signals, contrary_first=False) == (
-        Evidence(page=5, section="Zorg › Verslaving", quote="passage 2", score=0.1235,
-                 signals=("dense:0.600", "measure:gebruiksruimte*")),
+        Evidence(
+            page=5,
+            section="Zorg › Verslaving",
+            quote="passage 2",
+            score=0.1235,
+            signals=("dense:0.600", "measure:gebruiksruimte*"),
+        ),
     )

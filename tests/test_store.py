@@ -29,8 +29,14 @@ def scan(inputs: list[Path], out: Path, embedder: CountingEmbedder, **settings) 
     stats = batch.run(found, on_failure=lambda f: None)
     batch.close()
     folder.close({})
-    return {"items": stats.items_recomputed, "passages": stats.passages_embedded, "queries": stats.queries_embedded,
-            "files": stats.files_read, "from_store": stats.from_store, "verdicts": (out / "verdicts.csv").read_text()}
+    return {
+        "items": stats.items_recomputed,
+        "passages": stats.passages_embedded,
+        "queries": stats.queries_embedded,
+        "files": stats.files_read,
+        "from_store": stats.from_store,
+        "verdicts": (out / "verdicts.csv").read_text(),
+    }
 
 
 @pytest.fixture()
@@ -78,7 +84,12 @@ def test_each_key_recomputes_exactly_what_depends_on_it(corpus: Path, tmp_path: 
     (tmp_path / "cal.json").write_text(json.dumps(calibration))
     before = dict(embedder.calls)
     recalibrated = scan([corpus], out, embedder, calibration=str(tmp_path / "cal.json"))
-    assert (recalibrated["files"], recalibrated["items"], recalibrated["passages"], recalibrated["queries"]) == (0, 70, 0, 0)
+    assert (recalibrated["files"], recalibrated["items"], recalibrated["passages"], recalibrated["queries"]) == (
+        0,
+        70,
+        0,
+        0,
+    )
     assert embedder.calls == before
 
     # a scoring setting (embed every passage): every verdict again, no file read
@@ -108,7 +119,8 @@ def test_editing_checklist_items_recomputes_only_those_items(corpus: Path, tmp_p
 
 
 def test_raising_the_scoring_revision_recomputes_every_verdict_but_reads_and_embeds_nothing(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     out = tmp_path / "out"
     embedder = CountingEmbedder()
     scan([corpus], out, embedder)

@@ -61,7 +61,9 @@ def test_the_generalisation_gap_is_small(engine, scoring, examples):
 
 def test_no_false_contrary_on_the_development_gold(engine, scoring, examples):
     pairs, _ = leave_one_group_out(examples, engine, scoring)
-    false_contrary = [(p.document, p.item_id, p.gold) for p in pairs if p.predicted == "contrary" and p.gold != "contrary"]
+    false_contrary = [
+        (p.document, p.item_id, p.gold) for p in pairs if p.predicted == "contrary" and p.gold != "contrary"
+    ]
     assert false_contrary == []
 
 
@@ -75,11 +77,20 @@ def test_refitting_reproduces_the_shipped_calibration(engine, scoring, examples)
     for key in ("mean", "scale", "coef", "intercept"):
         np.testing.assert_allclose(fitted[key], shipped[key], atol=COEFFICIENT_TOLERANCE, err_msg=key)
     for key in ("mean", "scale", "coef"):
-        np.testing.assert_allclose(fitted["passage_scorer"][key], shipped["passage_scorer"][key],
-                                   atol=COEFFICIENT_TOLERANCE, err_msg=f"passage scorer {key}")
+        np.testing.assert_allclose(
+            fitted["passage_scorer"][key],
+            shipped["passage_scorer"][key],
+            atol=COEFFICIENT_TOLERANCE,
+            err_msg=f"passage scorer {key}",
+        )
     # What the tolerance allows may flip a verdict that sits on a boundary, and no more.
     shipped_model = VerdictModel.load(REPO_ROOT / "models" / "calibration.json").model
-    decided = [(model.decide(engine.signals(e.text, e.matches, replace(scoring, model=model))) for model in (refitted, shipped_model))
-               for e in examples]
+    decided = [
+        (
+            model.decide(engine.signals(e.text, e.matches, replace(scoring, model=model)))
+            for model in (refitted, shipped_model)
+        )
+        for e in examples
+    ]
     pairs = [(a[0], b[0]) for refit, ship in decided for a, b in zip(refit, ship, strict=True)]
     assert sum(a != b for a, b in pairs) <= 0.01 * len(pairs)

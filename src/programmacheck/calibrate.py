@@ -41,8 +41,13 @@ class GoldProgramme:
         return np.array([any(quote_matches(p.text, q) for q in quotes) for p in self.text.passages], dtype=bool)
 
 
-def collect(engine: Engine, scoring: Scoring, gold_dirs: Sequence[str | Path], corpus_root: str | Path,
-            extractor: str = DEFAULT_PDF_BACKEND) -> list[GoldProgramme]:
+def collect(
+    engine: Engine,
+    scoring: Scoring,
+    gold_dirs: Sequence[str | Path],
+    corpus_root: str | Path,
+    extractor: str = DEFAULT_PDF_BACKEND,
+) -> list[GoldProgramme]:
     """Read every gold programme from the corpus and match its passages."""
     examples = []
     for gold_dir in gold_dirs:
@@ -51,8 +56,9 @@ def collect(engine: Engine, scoring: Scoring, gold_dirs: Sequence[str | Path], c
             # named as a scan names it (below the corpus root), so held-out verdicts match their gold file
             programme = Programme(gold.document, (path,), metadata_from_layout(gold.document))
             text = engine.read(programme, extractor)
-            examples.append(GoldProgramme(gold, programme, text,
-                                          engine.matches(text, engine.first_stage(text, scoring), scoring)))
+            examples.append(
+                GoldProgramme(gold, programme, text, engine.matches(text, engine.first_stage(text, scoring), scoring))
+            )
     return examples
 
 
@@ -88,7 +94,9 @@ def fit(examples: Sequence[GoldProgramme], scoring: Scoring, feature_names: Sequ
             if s.item_id in example.gold.labels:
                 features.append(s.features)
                 labels.append(example.gold.labels[s.item_id])
-    provenance = fit_provenance([e.gold.document for e in examples], scoring.embedder.identity, scoring.checklist.sha256)
+    provenance = fit_provenance(
+        [e.gold.document for e in examples], scoring.embedder.identity, scoring.checklist.sha256
+    )
     return VerdictModel.fit(features, labels, scorer, provenance, feature_names=feature_names)
 
 
@@ -104,10 +112,14 @@ def document_of(example: GoldProgramme) -> str:
     return example.gold.document
 
 
-def cross_validate(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
-                   fold_of: Callable[[GoldProgramme], str],
-                   extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
-                   ) -> tuple[list[Pair], list[ItemVerdict]]:
+def cross_validate(
+    examples: Sequence[GoldProgramme],
+    engine: Engine,
+    scoring: Scoring,
+    fold_of: Callable[[GoldProgramme], str],
+    extra_training: Sequence[GoldProgramme] = (),
+    feature_names: Sequence[str] = FEATURES,
+) -> tuple[list[Pair], list[ItemVerdict]]:
     """Score each fold with a model fitted on the other folds (plus the programmes of
     ``extra_training`` outside the fold): nothing of a held-out fold is seen when fitting."""
     pairs: list[Pair] = []
@@ -120,24 +132,39 @@ def cross_validate(examples: Sequence[GoldProgramme], engine: Engine, scoring: S
             verdicts.extend(predicted)
             gold = held_out.gold
             pairs.extend(
-                Pair(gold.document, v.item_id, gold.labels[v.item_id], v.verdict,
-                     f"p. {v.evidence[0].page}: {v.evidence[0].quote}" if v.evidence else "",
-                     next((f"p. {e['page']}: {e['quote']}" for e in gold.evidence.get(v.item_id, [])), ""))
-                for v in predicted if v.item_id in gold.labels)
+                Pair(
+                    gold.document,
+                    v.item_id,
+                    gold.labels[v.item_id],
+                    v.verdict,
+                    f"p. {v.evidence[0].page}: {v.evidence[0].quote}" if v.evidence else "",
+                    next((f"p. {e['page']}: {e['quote']}" for e in gold.evidence.get(v.item_id, [])), ""),
+                )
+                for v in predicted
+                if v.item_id in gold.labels
+            )
     return pairs, verdicts
 
 
-def leave_one_programme_out(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
-                            extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
-                            ) -> tuple[list[Pair], list[ItemVerdict]]:
+def leave_one_programme_out(
+    examples: Sequence[GoldProgramme],
+    engine: Engine,
+    scoring: Scoring,
+    extra_training: Sequence[GoldProgramme] = (),
+    feature_names: Sequence[str] = FEATURES,
+) -> tuple[list[Pair], list[ItemVerdict]]:
     """Each programme scored by a model fitted on all the others: its municipality and
     election were seen, so this flatters (see :func:`leave_one_group_out`)."""
     return cross_validate(examples, engine, scoring, document_of, extra_training, feature_names)
 
 
-def leave_one_group_out(examples: Sequence[GoldProgramme], engine: Engine, scoring: Scoring,
-                        extra_training: Sequence[GoldProgramme] = (), feature_names: Sequence[str] = FEATURES
-                        ) -> tuple[list[Pair], list[ItemVerdict]]:
+def leave_one_group_out(
+    examples: Sequence[GoldProgramme],
+    engine: Engine,
+    scoring: Scoring,
+    extra_training: Sequence[GoldProgramme] = (),
+    feature_names: Sequence[str] = FEATURES,
+) -> tuple[list[Pair], list[ItemVerdict]]:
     """Each group (:func:`group_of`: a municipality of one election, or a national election)
     scored by a model fitted on the other groups only: the headline figure."""
     return cross_validate(examples, engine, scoring, group_of, extra_training, feature_names)

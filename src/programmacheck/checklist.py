@@ -123,7 +123,11 @@ def _describe(error: ErrorDetails, raw: dict) -> str:
     where = ""
     if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
         items = raw.get("items") or []
-        item_id = items[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(items) and isinstance(items[loc[1]], dict) else f"#{loc[1] + 1}"
+        item_id = (
+            items[loc[1]].get("id", f"#{loc[1] + 1}")
+            if loc[1] < len(items) and isinstance(items[loc[1]], dict)
+            else f"#{loc[1] + 1}"
+        )
         where = f"item {item_id}: "
         loc = loc[2:]
     field_name = ".".join(str(p) for p in loc)
@@ -136,7 +140,9 @@ def load_checklist(path: str | Path | None = None) -> LoadedChecklist:
     if file.exists() and not file.is_file():
         raise ChecklistError(f"{file}: not a checklist file (a folder or a device)")
     if file.is_file() and file.stat().st_size > MAX_FILE_BYTES:
-        raise ChecklistError(f"{file}: too large for a checklist ({file.stat().st_size // 1024} KiB; at most {MAX_FILE_BYTES // 1024} KiB)")
+        raise ChecklistError(
+            f"{file}: too large for a checklist ({file.stat().st_size // 1024} KiB; at most {MAX_FILE_BYTES // 1024} KiB)"
+        )
     try:
         data = file.read_bytes()
     except OSError as exc:

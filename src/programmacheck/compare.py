@@ -30,10 +30,23 @@ from .results import Results
 STRENGTH = {"contrary": -1, "absent": 0, "partial": 1, "addressed": 2}
 CHANGES = ("gained", "lost", "strengthened", "weakened")
 #: National parties that continue under another name (keys as :func:`party_key` writes them).
-NATIONAL_SUCCESSORS = {"groenlinks": "groenlinks-pvda", "pvda": "groenlinks-pvda", "gl-pvda": "groenlinks-pvda",
-                       "cu": "christenunie"}
-PAIR_COLUMNS = ("kind", "municipality", "party", "before_election", "after_election", "before_document",
-                "after_document", "before_label", "after_label")
+NATIONAL_SUCCESSORS = {
+    "groenlinks": "groenlinks-pvda",
+    "pvda": "groenlinks-pvda",
+    "gl-pvda": "groenlinks-pvda",
+    "cu": "christenunie",
+}
+PAIR_COLUMNS = (
+    "kind",
+    "municipality",
+    "party",
+    "before_election",
+    "after_election",
+    "before_document",
+    "after_document",
+    "before_label",
+    "after_label",
+)
 _SIDE_COLUMNS = ("verdict", "score", "page", "page_label", "quote", "section")
 
 
@@ -54,12 +67,18 @@ def programme_pairs(results: Results) -> pd.DataFrame:
     and the final programme of one election).  ``party`` is the later programme's label.
     """
     programmes = results.programmes.assign(
-        key=lambda f: [party_key(p or label, m) for p, label, m in zip(f["party"], f["label"], f["municipality"], strict=True)],
-        kind=lambda f: f["election"].map(_election_kind), concept=lambda f: f["status"] == CONCEPT)
+        key=lambda f: [
+            party_key(p or label, m) for p, label, m in zip(f["party"], f["label"], f["municipality"], strict=True)
+        ],
+        kind=lambda f: f["election"].map(_election_kind),
+        concept=lambda f: f["status"] == CONCEPT,
+    )
     programmes = programmes[programmes["election"] != ""]
     pairs = []
     for _, party in programmes.groupby(["municipality", "kind", "key"], sort=True):
-        elections = sorted(party["election"].unique(), key=lambda e: (party.loc[party["election"] == e, "year"].min(), e))
+        elections = sorted(
+            party["election"].unique(), key=lambda e: (party.loc[party["election"] == e, "year"].min(), e)
+        )
         chosen = {}
         for election in elections:
             same = party[party["election"] == election]
@@ -68,10 +87,20 @@ def programme_pairs(results: Results) -> pd.DataFrame:
             if not finals.empty:
                 pairs += [("version", c, finals.iloc[0]) for _, c in concepts.iterrows()]
         pairs += [("election", chosen[a], chosen[b]) for a, b in zip(elections, elections[1:])]
-    rows = [{"kind": kind, "municipality": after["municipality"], "party": after["label"],
-             "before_election": before["election"], "after_election": after["election"],
-             "before_document": before["document"], "after_document": after["document"],
-             "before_label": before["label"], "after_label": after["label"]} for kind, before, after in pairs]
+    rows = [
+        {
+            "kind": kind,
+            "municipality": after["municipality"],
+            "party": after["label"],
+            "before_election": before["election"],
+            "after_election": after["election"],
+            "before_document": before["document"],
+            "after_document": after["document"],
+            "before_label": before["label"],
+            "after_label": after["label"],
+        }
+        for kind, before, after in pairs
+    ]
     return pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
 
 
@@ -92,19 +121,26 @@ def changes(results: Results, pairs: pd.DataFrame | None = None) -> pd.DataFrame
     item (``item_id, theme_id, text``), ``change``, and ``before_``/``after_`` verdict, score, page,
     printed page label, quote and section (the first evidence quote of each)."""
     pairs = programme_pairs(results) if pairs is None else pairs
-    first = results.evidence[results.evidence["rank"] == 1][["document", "item_id", "page", "page_label", "section",
-                                                            "quote"]]
-    cells = results.verdicts[["document", "item_id", "verdict", "score"]].merge(first, on=["document", "item_id"],
-                                                                             how="left")
-    sides = {side: cells.rename(columns={"document": f"{side}_document",
-                                         **{c: f"{side}_{c}" for c in _SIDE_COLUMNS}}) for side in ("before", "after")}
+    first = results.evidence[results.evidence["rank"] == 1][
+        ["document", "item_id", "page", "page_label", "section", "quote"]
+    ]
+    cells = results.verdicts[["document", "item_id", "verdict", "score"]].merge(
+        first, on=["document", "item_id"], how="left"
+    )
+    sides = {
+        side: cells.rename(columns={"document": f"{side}_document", **{c: f"{side}_{c}" for c in _SIDE_COLUMNS}})
+        for side in ("before", "after")
+    }
     table = pairs.merge(sides["before"], on="before_document").merge(sides["after"], on=["after_document", "item_id"])
     table["change"] = [change(b, a) for b, a in zip(table["before_verdict"], table["after_verdict"], strict=True)]
     table = table[table["change"] != ""]
     table = table.merge(results.items[["item_id", "theme_id", "text"]], on="item_id", how="left")
     order = {item: n for n, item in enumerate(results.items["item_id"])}
-    table = table.sort_values(["municipality", "party", "after_election", "before_election", "item_id"],
-                              key=lambda s: s.map(order) if s.name == "item_id" else s, kind="stable")
+    table = table.sort_values(
+        ["municipality", "party", "after_election", "before_election", "item_id"],
+        key=lambda s: s.map(order) if s.name == "item_id" else s,
+        kind="stable",
+    )
     side_columns = [f"{side}_{c}" for c in _SIDE_COLUMNS for side in ("before", "after")]
     for column in (f"{side}_{c}" for side in ("before", "after") for c in ("page_label", "section", "quote")):
         table[column] = table[column].fillna("")

@@ -200,9 +200,14 @@ class Engine:
             self._rerankers[name] = CrossEncoderReranker(name)
         return self._rerankers[name]
 
-    def scoring(self, settings: ScanSettings, checklist: LoadedChecklist | None = None,
-                embedder: Embedder | None = None, model: VerdictModel | None = None,
-                calibrated: bool = True) -> Scoring:
+    def scoring(
+        self,
+        settings: ScanSettings,
+        checklist: LoadedChecklist | None = None,
+        embedder: Embedder | None = None,
+        model: VerdictModel | None = None,
+        calibrated: bool = True,
+    ) -> Scoring:
         """What ``settings`` score with.  A given ``checklist`` (a subset of items), ``embedder``
         (one that answers from stored vectors) or ``model`` (fitted on other programmes) is used
         as it is; otherwise the settings' checklist, their model behind the SQLite vector cache,
@@ -212,9 +217,13 @@ class Engine:
             cache_dir = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
             cache_dir.mkdir(parents=True, exist_ok=True)
             embedder = CachedEmbedder(self.embedder(settings.model), cache_dir / "embeddings.sqlite")
-        return Scoring(checklist or load_checklist(settings.checklist), embedder,
-                       model or (calibration(settings).model if calibrated else None),
-                       settings.embed_all, settings.reranker)
+        return Scoring(
+            checklist or load_checklist(settings.checklist),
+            embedder,
+            model or (calibration(settings).model if calibrated else None),
+            settings.embed_all,
+            settings.reranker,
+        )
 
     # --- stages --------------------------------------------------------------------------------
 
@@ -248,7 +257,9 @@ class Engine:
             section: [found[item_id].level if item_id in found else 0 for item_id in scoring.item_ids]
             for section, found in zip(distinct, hits, strict=True)
         }
-        return np.array([by_section[s] for s in sections], dtype=np.float32).reshape(len(sections), len(scoring.item_ids))
+        return np.array([by_section[s] for s in sections], dtype=np.float32).reshape(
+            len(sections), len(scoring.item_ids)
+        )
 
     def matches(self, text: ProgrammeText, found: TextMatches, scoring: Scoring) -> ProgrammeMatches:
         """``found`` completed with the dense similarity of the passages worth embedding."""
@@ -256,8 +267,9 @@ class Engine:
         from .match.hybrid import ProgrammeMatches
 
         dense = DenseMatcher(scoring.checklist.checklist, scoring.embedder)
-        similarities = dense.similarities([p.text for p in text.passages],
-                                          None if scoring.embed_all else found.worth_embedding)
+        similarities = dense.similarities(
+            [p.text for p in text.passages], None if scoring.embed_all else found.worth_embedding
+        )
         return ProgrammeMatches(scoring.item_ids, similarities, found.keyword_hits, found.lexical, found.heading_levels)
 
     def signals(self, text: ProgrammeText, matches: ProgrammeMatches, scoring: Scoring) -> list[ItemSignals]:
@@ -271,8 +283,9 @@ class Engine:
             signals = rerank(signals, text.passages, scoring.checklist.checklist, self.reranker(scoring.reranker))
         return signals
 
-    def item_verdicts(self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals],
-                      scoring: Scoring) -> list[ItemVerdict]:
+    def item_verdicts(
+        self, programme: Programme, text: ProgrammeText, signals: list[ItemSignals], scoring: Scoring
+    ) -> list[ItemVerdict]:
         """Each item's verdict on its own signals, before sub-items count for their parents.
 
         The batch store keeps these per item, so an edited item recomputes alone."""
@@ -284,8 +297,9 @@ class Engine:
             result.append(ItemVerdict(programme.document, s.item_id, themes[s.item_id], label, score, evidence))
         return result
 
-    def decide(self, programme: Programme, text: ProgrammeText, matches: ProgrammeMatches,
-               scoring: Scoring) -> list[ItemVerdict]:
+    def decide(
+        self, programme: Programme, text: ProgrammeText, matches: ProgrammeMatches, scoring: Scoring
+    ) -> list[ItemVerdict]:
         """The stages after matching: signals, each item's verdict, sub-items counted for their
         parents.  Cross-validation enters here with each fold's model."""
         verdicts = self.item_verdicts(programme, text, self.signals(text, matches, scoring), scoring)
@@ -299,9 +313,14 @@ class Engine:
         text = self.read(programme, settings.extractor)
         return ProgrammeResult(programme, text.paragraphs, self.verdicts(programme, text, scoring), text.warnings)
 
-    def scan(self, programmes: Iterable[Programme], settings: ScanSettings = ScanSettings(),
-             on_result: Callable[[ProgrammeResult], None] | None = None,
-             on_failure: Callable[[Failure], None] | None = None, scoring: Scoring | None = None) -> ScanResult:
+    def scan(
+        self,
+        programmes: Iterable[Programme],
+        settings: ScanSettings = ScanSettings(),
+        on_result: Callable[[ProgrammeResult], None] | None = None,
+        on_failure: Callable[[Failure], None] | None = None,
+        scoring: Scoring | None = None,
+    ) -> ScanResult:
         """Scan every programme; a failing file is recorded and the batch goes on.  ``scoring``:
         what to score with, if not what ``settings`` name (see :meth:`scoring`)."""
         scoring = scoring or self.scoring(settings)

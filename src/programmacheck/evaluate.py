@@ -44,8 +44,14 @@ def load_gold(gold_dir: str | Path) -> list[GoldFile]:
     result = []
     for f in files:
         data = json.loads(Path(f).read_text(encoding="utf-8"))
-        result.append(GoldFile(f, data["document"], {lab["id"]: lab["label"] for lab in data["labels"]},
-                               {lab["id"]: lab.get("evidence", []) for lab in data["labels"]}))
+        result.append(
+            GoldFile(
+                f,
+                data["document"],
+                {lab["id"]: lab["label"] for lab in data["labels"]},
+                {lab["id"]: lab.get("evidence", []) for lab in data["labels"]},
+            )
+        )
     return result
 
 
@@ -63,7 +69,8 @@ def read_verdicts(path: str | Path) -> dict[str, dict[str, Predicted]]:
         for raw in csv.DictReader(handle):
             row = {key: restore(value) for key, value in raw.items()}  # see spreadsheet.py
             table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = Predicted(
-                row["verdict"].strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", ""))
+                row["verdict"].strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", "")
+            )
     return table
 
 
@@ -101,8 +108,16 @@ def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, Predicted]]
                 raise GoldMatchError(f"{gold.path}: no verdict for item {item_id} in {document}")
             p = predicted[item_id]
             first_gold = (gold.evidence.get(item_id) or [{}])[0]
-            pairs.append(Pair(document, item_id, label, p.verdict, _cite(p.page, p.quote),
-                              _cite(first_gold.get("page"), first_gold.get("quote", ""))))
+            pairs.append(
+                Pair(
+                    document,
+                    item_id,
+                    label,
+                    p.verdict,
+                    _cite(p.page, p.quote),
+                    _cite(first_gold.get("page"), first_gold.get("quote", "")),
+                )
+            )
     return pairs
 
 
@@ -155,7 +170,7 @@ def scores(pairs: Sequence[Pair], bootstrap: int = 1000, seed: int = 0) -> dict[
     samples = [rng.integers(0, len(pairs), len(pairs)) for _ in range(bootstrap)] if pairs else []
     for name, metric in METRICS.items():
         values = [metric([pairs[i] for i in idx]) for idx in samples]
-        low, high = (np.nanpercentile(values, [2.5, 97.5]) if values else (float("nan"), float("nan")))
+        low, high = np.nanpercentile(values, [2.5, 97.5]) if values else (float("nan"), float("nan"))
         result[name] = Score(metric(pairs), float(low), float(high))
     return result
 
@@ -216,7 +231,8 @@ def format_report(pairs: Sequence[Pair], show_items: bool = True) -> str:
         for r in per_item(pairs):
             lines.append(
                 f"    {r['item_id']:<6} {r['addressed_p']:.2f}/{r['addressed_r']:.2f}/{r['addressed_f1']:.2f} ({r['addressed_support']})"
-                f" | {r['mentioned_p']:.2f}/{r['mentioned_r']:.2f}/{r['mentioned_f1']:.2f} ({r['mentioned_support']})")
+                f" | {r['mentioned_p']:.2f}/{r['mentioned_r']:.2f}/{r['mentioned_f1']:.2f} ({r['mentioned_support']})"
+            )
     return "\n".join(lines)
 
 
@@ -253,7 +269,11 @@ def evidence_agreement(golds: Sequence[GoldFile], first_quotes: dict[tuple[str, 
     checks = []
     documents = sorted({d for d, _ in first_quotes})
     for gold in golds:
-        matching = [d for d in documents if d == os.path.normpath(gold.document) or d.endswith(os.sep + os.path.normpath(gold.document))]
+        matching = [
+            d
+            for d in documents
+            if d == os.path.normpath(gold.document) or d.endswith(os.sep + os.path.normpath(gold.document))
+        ]
         if len(matching) != 1:
             continue
         for item_id, label in gold.labels.items():
@@ -292,7 +312,9 @@ def fitted_on(verdicts_path: str | Path) -> list[str]:
     try:
         provenance = json.loads(run.read_text(encoding="utf-8")).get("calibration", {}).get("provenance")
     except (OSError, ValueError, AttributeError):
-        provenance = json.loads(bundled_path("models", "calibration.json").read_text(encoding="utf-8")).get("provenance")
+        provenance = json.loads(bundled_path("models", "calibration.json").read_text(encoding="utf-8")).get(
+            "provenance"
+        )
     return list((provenance or {}).get("fitted_on") or [])
 
 
@@ -304,5 +326,7 @@ def fitted_note(pairs: Sequence[Pair], verdicts_path: str | Path) -> str:
     seen = [d for d in documents if any(d == f or d.endswith(os.sep + f) for f in fitted)]
     if not seen:
         return ""
-    return (f"note: {len(seen)} of these {len(documents)} programmes ({', '.join(seen)}) are among those the verdict "
-            "model was fitted on, so these figures are optimistic; `eval --corpus` gives leave-one-programme-out ones")
+    return (
+        f"note: {len(seen)} of these {len(documents)} programmes ({', '.join(seen)}) are among those the verdict "
+        "model was fitted on, so these figures are optimistic; `eval --corpus` gives leave-one-programme-out ones"
+    )

@@ -69,18 +69,28 @@ def results_document(results: Results) -> dict:
     quotes: dict[tuple[str, str], list[dict]] = {}
     for row in results.evidence.sort_values("rank").to_dict("records"):
         quotes.setdefault((row["document"], row["item_id"]), []).append(
-            {k: _plain(row[k]) for k in ("rank", "page", "section", "quote", "score", "signals")})
+            {k: _plain(row[k]) for k in ("rank", "page", "section", "quote", "score", "signals")}
+        )
     programmes = []
     for programme in results.programmes.to_dict("records"):
         rows = results.verdicts[results.verdicts["document"] == programme["document"]]
-        verdicts = [{"item_id": v["item_id"], "theme_id": v["theme_id"], "verdict": v["verdict"],
-                     "score": _plain(v["score"]), "evidence": quotes.get((v["document"], v["item_id"]), [])}
-                    for v in rows.to_dict("records")]
+        verdicts = [
+            {
+                "item_id": v["item_id"],
+                "theme_id": v["theme_id"],
+                "verdict": v["verdict"],
+                "score": _plain(v["score"]),
+                "evidence": quotes.get((v["document"], v["item_id"]), []),
+            }
+            for v in rows.to_dict("records")
+        ]
         programmes.append({**{k: _plain(v) for k, v in programme.items()}, "verdicts": verdicts})
-    return {"run": results.run,
-            "checklist": {"themes": results.themes.to_dict("records"), "items": results.items.to_dict("records")},
-            "programmes": programmes,
-            "failures": results.failures.to_dict("records")}
+    return {
+        "run": results.run,
+        "checklist": {"themes": results.themes.to_dict("records"), "items": results.items.to_dict("records")},
+        "programmes": programmes,
+        "failures": results.failures.to_dict("records"),
+    }
 
 
 def write_json(results: Results, out: Path) -> list[Path]:
@@ -97,21 +107,52 @@ def _excel_value(value: object) -> object:
 #: The workbook's sheets (API name → label per language) and its column labels; a column not
 #: listed (an item id) keeps its name.
 SHEETS = {
-    "overview": {"nl": "overzicht", "en": "overview"}, "programmes": {"nl": "programma's", "en": "programmes"},
-    "themes": {"nl": "thema's", "en": "themes"}, "evidence": {"nl": "citaten", "en": "evidence"},
-    "gaps": {"nl": "gaten", "en": "gaps"}, "items": {"nl": "punten", "en": "items"},
+    "overview": {"nl": "overzicht", "en": "overview"},
+    "programmes": {"nl": "programma's", "en": "programmes"},
+    "themes": {"nl": "thema's", "en": "themes"},
+    "evidence": {"nl": "citaten", "en": "evidence"},
+    "gaps": {"nl": "gaten", "en": "gaps"},
+    "items": {"nl": "punten", "en": "items"},
     "legend": {"nl": "legenda", "en": "legend"},
 }
 COLUMN_LABELS = {
-    "nl": {"document": "document", "party": "partij", "label": "naam in rapport", "municipality": "gemeente",
-           "election": "verkiezing", "year": "jaar", "status": "status", "date": "datum", "url": "url",
-           "party_from": "partijnaam uit", "theme_id": "thema", "theme": "themanaam", "items": "punten",
-           "addressed": "behandeld", "partial": "gedeeltelijk", "contrary": "strijdig", "absent": "afwezig",
-           "share_addressed": "aandeel behandeld", "share_partial": "aandeel gedeeltelijk", "item_id": "punt",
-           "verdict": "oordeel", "rank": "rang", "page": "pagina", "section": "hoofdstuk", "quote": "citaat",
-           "score": "score", "signals": "signalen", "programmes": "programma's", "mentioned": "genoemd",
-           "partial_by": "gedeeltelijk door", "contrary_by": "strijdig bij", "text": "tekst", "parent": "hoofdpunt",
-           "code": "code (csv)", "page_label": "gedrukte pagina"},
+    "nl": {
+        "document": "document",
+        "party": "partij",
+        "label": "naam in rapport",
+        "municipality": "gemeente",
+        "election": "verkiezing",
+        "year": "jaar",
+        "status": "status",
+        "date": "datum",
+        "url": "url",
+        "party_from": "partijnaam uit",
+        "theme_id": "thema",
+        "theme": "themanaam",
+        "items": "punten",
+        "addressed": "behandeld",
+        "partial": "gedeeltelijk",
+        "contrary": "strijdig",
+        "absent": "afwezig",
+        "share_addressed": "aandeel behandeld",
+        "share_partial": "aandeel gedeeltelijk",
+        "item_id": "punt",
+        "verdict": "oordeel",
+        "rank": "rang",
+        "page": "pagina",
+        "section": "hoofdstuk",
+        "quote": "citaat",
+        "score": "score",
+        "signals": "signalen",
+        "programmes": "programma's",
+        "mentioned": "genoemd",
+        "partial_by": "gedeeltelijk door",
+        "contrary_by": "strijdig bij",
+        "text": "tekst",
+        "parent": "hoofdpunt",
+        "code": "code (csv)",
+        "page_label": "gedrukte pagina",
+    },
     "en": {"label": "label in report", "code": "code (csv)", "page_label": "printed page"},
 }
 #: Columns of long text: wide and wrapped.  Others get the width of their longest value, up to a cap.
@@ -193,7 +234,9 @@ def _link_sources(book, results: Results, links: SourceLinks, names: dict[str, s
     page_column = list(evidence.columns).index("page") + 1
     for row, quote in enumerate(evidence.itertuples(index=False), start=2):
         page = None if pd.isna(quote.page) else int(quote.page)
-        _link(book[names["evidence"]].cell(row=row, column=page_column), links.href(quote.document, page, quote.section))
+        _link(
+            book[names["evidence"]].cell(row=row, column=page_column), links.href(quote.document, page, quote.section)
+        )
     first = results.evidence[results.evidence["rank"] == 1].set_index(["document", "item_id"])
     overview = book[names["overview"]]
     items = {c.value: c.column for c in overview[1]}
@@ -219,8 +262,15 @@ def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
     overview = _overview(results)
     item_columns = list(overview.columns[4:])
     overview[item_columns] = overview[item_columns].apply(lambda column: column.map(verdict_labels))
-    frames = {"overview": overview, "programmes": _programmes_sheet(results), "themes": theme_coverage(results),
-              "evidence": evidence, "gaps": gaps(results), "items": results.items, "legend": _legend(lang)}
+    frames = {
+        "overview": overview,
+        "programmes": _programmes_sheet(results),
+        "themes": theme_coverage(results),
+        "evidence": evidence,
+        "gaps": gaps(results),
+        "items": results.items,
+        "legend": _legend(lang),
+    }
     names = {key: SHEETS[key][lang] for key in frames}
     header = COLUMN_LABELS[lang]  # a column it does not list keeps its (English) API name
     with pd.ExcelWriter(file, engine="openpyxl") as writer:

@@ -36,65 +36,122 @@ OVERVIEW_FILE = "index.html"
 
 UI_STRINGS = {
     "nl": {
-        "title": "Programmacheck", "overview": "Overzicht", "back": "← Overzicht",
-        "matrix": "Per punt en partij", "matrix_hint": "Klik op een vakje om de citaten uit het programma te zien.",
+        "title": "Programmacheck",
+        "overview": "Overzicht",
+        "back": "← Overzicht",
+        "matrix": "Per punt en partij",
+        "matrix_hint": "Klik op een vakje om de citaten uit het programma te zien.",
         "print_hint": "Onder elk vakje staan de citaten uit het programma, met de pagina.",
         "score_hint": "De score (0–1) is de kans op ‘behandeld’ plus de helft van de kans op ‘gedeeltelijk’ "
-                      "volgens het verdictmodel. Bij ‘strijdig’ zegt ze hoe sterk het programma over het punt "
-                      "spreekt, niet dat het dat steunt.",
-        "item": "Punt", "themes": "Per thema", "themes_hint": "Aandeel punten behandeld (donker) en gedeeltelijk (licht).",
-        "gaps": "Gaten", "gaps_hint": "Punten die geen enkele partij behandelt; hoogstens noemen partijen ze "
-                                      "gedeeltelijk of strijdig.",
-        "gaps_silent": "Door geen enkele partij genoemd", "gaps_touched": "Genoemd, maar door geen partij behandeld",
+        "volgens het verdictmodel. Bij ‘strijdig’ zegt ze hoe sterk het programma over het punt "
+        "spreekt, niet dat het dat steunt.",
+        "item": "Punt",
+        "themes": "Per thema",
+        "themes_hint": "Aandeel punten behandeld (donker) en gedeeltelijk (licht).",
+        "gaps": "Gaten",
+        "gaps_hint": "Punten die geen enkele partij behandelt; hoogstens noemen partijen ze gedeeltelijk of strijdig.",
+        "gaps_silent": "Door geen enkele partij genoemd",
+        "gaps_touched": "Genoemd, maar door geen partij behandeld",
         "no_gaps": "Geen: elk punt wordt door ten minste één partij behandeld.",
-        "partial_by": "gedeeltelijk", "contrary_by": "strijdig",
-        "legend": "Legenda", "addressed": "behandeld", "partial": "gedeeltelijk", "contrary": "strijdig",
-        "absent": "afwezig", "score": "score", "page": "p.", "printed_page": "gedrukt", "no_evidence": "Geen passage gevonden.",
-        "programme": "programma", "programmes": "programma's", "municipalities": "Gemeenten en verkiezingen",
-        "shares": "Aandeel programma's dat elk punt behandelt", "failures": "Niet gelezen",
-        "checklist": "Checklist", "generated": "Resultaten van", "select_hint": "Kies een vakje in de tabel.",
-        "gap_count": "gaten", "no_group": "Zonder verkiezing en gemeente",
-        "sources": "Programma's", "party": "Partij", "status": "Status", "date": "Datum", "source": "Bron",
+        "partial_by": "gedeeltelijk",
+        "contrary_by": "strijdig",
+        "legend": "Legenda",
+        "addressed": "behandeld",
+        "partial": "gedeeltelijk",
+        "contrary": "strijdig",
+        "absent": "afwezig",
+        "score": "score",
+        "page": "p.",
+        "printed_page": "gedrukt",
+        "no_evidence": "Geen passage gevonden.",
+        "programme": "programma",
+        "programmes": "programma's",
+        "municipalities": "Gemeenten en verkiezingen",
+        "shares": "Aandeel programma's dat elk punt behandelt",
+        "failures": "Niet gelezen",
+        "checklist": "Checklist",
+        "generated": "Resultaten van",
+        "select_hint": "Kies een vakje in de tabel.",
+        "gap_count": "gaten",
+        "no_group": "Zonder verkiezing en gemeente",
+        "sources": "Programma's",
+        "party": "Partij",
+        "status": "Status",
+        "date": "Datum",
+        "source": "Bron",
         "names_from_files": "Let op: de partijnamen van {names} komen uit bestandsnamen, niet uit een manifest; "
-                            "ze kunnen afwijken van hoe de partij heet.",
+        "ze kunnen afwijken van hoe de partij heet.",
         "changes": "Veranderd ten opzichte van eerder",
         "changes_hint": "Per partij de punten waarvan het oordeel veranderde ten opzichte van haar vorige programma "
-                        "(de vorige verkiezing, of het concept): gewonnen (eerst afwezig, nu behandeld of "
-                        "gedeeltelijk), verloren (andersom), sterker of zwakker (afwezig → strijdig is zwakker).",
-        "gained": "gewonnen", "lost": "verloren", "strengthened": "sterker", "weakened": "zwakker",
-        "no_changes": "Geen verschillen.", "comparisons": "Vergelijkingen",
+        "(de vorige verkiezing, of het concept): gewonnen (eerst afwezig, nu behandeld of "
+        "gedeeltelijk), verloren (andersom), sterker of zwakker (afwezig → strijdig is zwakker).",
+        "gained": "gewonnen",
+        "lost": "verloren",
+        "strengthened": "sterker",
+        "weakened": "zwakker",
+        "no_changes": "Geen verschillen.",
+        "comparisons": "Vergelijkingen",
         "nothing_found": "Let op: in {programme} is geen enkel punt gevonden. Is de tekst goed gelezen? Zo niet, "
-                         "dan zijn de verschillen hier geen echte veranderingen.",
+        "dan zijn de verschillen hier geen echte veranderingen.",
     },
     "en": {
-        "title": "Programmacheck", "overview": "Overview", "back": "← Overview",
-        "matrix": "By item and party", "matrix_hint": "Click a cell to see the quotes from the programme.",
+        "title": "Programmacheck",
+        "overview": "Overview",
+        "back": "← Overview",
+        "matrix": "By item and party",
+        "matrix_hint": "Click a cell to see the quotes from the programme.",
         "print_hint": "Under each cell are the quotes from the programme, with their page.",
         "score_hint": "The score (0–1) is the probability of ‘addressed’ plus half that of ‘partial’ under the "
-                      "verdict model. For ‘contrary’ it says how strongly the programme speaks about the item, "
-                      "not that it supports it.",
-        "item": "Item", "themes": "By theme", "themes_hint": "Share of items addressed (dark) and partially addressed (light).",
-        "gaps": "Gaps", "gaps_hint": "Items no party addresses; at most parties mention them partially or contrarily.",
-        "gaps_silent": "Mentioned by no party", "gaps_touched": "Mentioned, but addressed by no party",
+        "verdict model. For ‘contrary’ it says how strongly the programme speaks about the item, "
+        "not that it supports it.",
+        "item": "Item",
+        "themes": "By theme",
+        "themes_hint": "Share of items addressed (dark) and partially addressed (light).",
+        "gaps": "Gaps",
+        "gaps_hint": "Items no party addresses; at most parties mention them partially or contrarily.",
+        "gaps_silent": "Mentioned by no party",
+        "gaps_touched": "Mentioned, but addressed by no party",
         "no_gaps": "None: every item is addressed by at least one party.",
-        "partial_by": "partial", "contrary_by": "contrary",
-        "legend": "Legend", "addressed": "addressed", "partial": "partial", "contrary": "contrary",
-        "absent": "absent", "score": "score", "page": "p.", "printed_page": "printed", "no_evidence": "No passage found.",
-        "programme": "programme", "programmes": "programmes", "municipalities": "Municipalities and elections",
-        "shares": "Share of programmes addressing each item", "failures": "Not read",
-        "checklist": "Checklist", "generated": "Results of", "select_hint": "Pick a cell in the table.",
-        "gap_count": "gaps", "no_group": "No election or municipality",
-        "sources": "Programmes", "party": "Party", "status": "Status", "date": "Date", "source": "Source",
+        "partial_by": "partial",
+        "contrary_by": "contrary",
+        "legend": "Legend",
+        "addressed": "addressed",
+        "partial": "partial",
+        "contrary": "contrary",
+        "absent": "absent",
+        "score": "score",
+        "page": "p.",
+        "printed_page": "printed",
+        "no_evidence": "No passage found.",
+        "programme": "programme",
+        "programmes": "programmes",
+        "municipalities": "Municipalities and elections",
+        "shares": "Share of programmes addressing each item",
+        "failures": "Not read",
+        "checklist": "Checklist",
+        "generated": "Results of",
+        "select_hint": "Pick a cell in the table.",
+        "gap_count": "gaps",
+        "no_group": "No election or municipality",
+        "sources": "Programmes",
+        "party": "Party",
+        "status": "Status",
+        "date": "Date",
+        "source": "Source",
         "names_from_files": "Note: the party names of {names} are file names, not from a manifest; they may differ "
-                            "from what the party is called.",
+        "from what the party is called.",
         "changes": "Changed since before",
         "changes_hint": "Per party the items whose verdict changed since its previous programme (the previous "
-                        "election, or the concept): gained (absent before, now addressed or partial), lost (the "
-                        "reverse), strengthened or weakened (absent → contrary is a weakening).",
-        "gained": "gained", "lost": "lost", "strengthened": "strengthened", "weakened": "weakened",
-        "no_changes": "No differences.", "comparisons": "Comparisons",
+        "election, or the concept): gained (absent before, now addressed or partial), lost (the "
+        "reverse), strengthened or weakened (absent → contrary is a weakening).",
+        "gained": "gained",
+        "lost": "lost",
+        "strengthened": "strengthened",
+        "weakened": "weakened",
+        "no_changes": "No differences.",
+        "comparisons": "Comparisons",
         "nothing_found": "Note: no item at all was found in {programme}. Was its text read well? If not, the "
-                         "differences here are no real changes.",
+        "differences here are no real changes.",
     },
 }
 #: Statuses a reader needs no mark for: a final programme is the default.
@@ -120,10 +177,12 @@ def _template(name: str) -> str:
 
 def _page(title: str, lang: str, body: str) -> str:
     palette = "".join(f"--{v}:{c};" for v, c in VERDICT_COLOURS.items())
-    return (f'<!doctype html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
-            f"<style>:root{{{palette}}}\n{_template('report.css')}</style>\n</head>\n<body>\n{body}\n"
-            f"<script>\n{_template('report.js')}</script>\n</body>\n</html>\n")
+    return (
+        f'<!doctype html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
+        f"<style>:root{{{palette}}}\n{_template('report.css')}</style>\n</head>\n<body>\n{body}\n"
+        f"<script>\n{_template('report.js')}</script>\n</body>\n</html>\n"
+    )
 
 
 def group_name(election: str, municipality: str, text: dict[str, str]) -> str:
@@ -134,11 +193,14 @@ def group_name(election: str, municipality: str, text: dict[str, str]) -> str:
 def _header(results: Results, heading: str, text: dict[str, str], back: bool) -> str:
     checklist = (results.run.get("checklist") or {}).get("name", "")
     date = str(results.run.get("date", ""))[:10]
-    parts = (f"{text['checklist']}: {checklist}" if checklist else "", f"{text['generated']} {date}" if date else "",
-             f"programmacheck {results.run.get('version', '')}".strip())
+    parts = (
+        f"{text['checklist']}: {checklist}" if checklist else "",
+        f"{text['generated']} {date}" if date else "",
+        f"programmacheck {results.run.get('version', '')}".strip(),
+    )
     meta = " · ".join(escape(part) for part in parts if part)
     nav = f'<nav><a href="{OVERVIEW_FILE}">{escape(text["back"])}</a></nav>' if back else ""
-    return f"<header>{nav}<h1>{escape(heading)}</h1><p class=\"meta\">{meta}</p>{_name_warning(results, text)}</header>"
+    return f'<header>{nav}<h1>{escape(heading)}</h1><p class="meta">{meta}</p>{_name_warning(results, text)}</header>'
 
 
 def _name_warning(results: Results, text: dict[str, str]) -> str:
@@ -152,9 +214,13 @@ def _name_warning(results: Results, text: dict[str, str]) -> str:
 
 
 def _legend(text: dict[str, str]) -> str:
-    entries = "".join(f'<li><span class="swatch v-{v}">{VERDICT_SYMBOLS[v]}</span> {escape(text[v])}</li>' for v in VERDICTS)
-    return (f'<ul class="legend" aria-label="{escape(text["legend"])}">{entries}</ul>'
-            f'<p class="hint score-hint">{escape(text["score_hint"])}</p>')
+    entries = "".join(
+        f'<li><span class="swatch v-{v}">{VERDICT_SYMBOLS[v]}</span> {escape(text[v])}</li>' for v in VERDICTS
+    )
+    return (
+        f'<ul class="legend" aria-label="{escape(text["legend"])}">{entries}</ul>'
+        f'<p class="hint score-hint">{escape(text["score_hint"])}</p>'
+    )
 
 
 def _status(programme, text: dict[str, str]) -> str:
@@ -171,27 +237,34 @@ def _where(document: str, page: int | None, page_label: str, section: str, text:
     """Where a quote stands: 'p. 15 (gedrukt 13)' in a PDF whose printed numbers differ, else the file's name."""
     if page is None:
         return source_file(document, section) or Path(document).name
-    printed = f' ({text["printed_page"]} {page_label})' if page_label else ""
-    return f'{text["page"]} {page}{printed}'
+    printed = f" ({text['printed_page']} {page_label})" if page_label else ""
+    return f"{text['page']} {page}{printed}"
 
 
-def _evidence_panel(cell_id: str, party: str, item: dict, verdict: dict, quotes: pd.DataFrame,
-                    links: SourceLinks, text: dict[str, str]) -> str:
+def _evidence_panel(
+    cell_id: str, party: str, item: dict, verdict: dict, quotes: pd.DataFrame, links: SourceLinks, text: dict[str, str]
+) -> str:
     """A cell's evidence: shown in the side panel when the cell is clicked, and under the cell in print."""
     items = []
     for q in quotes.itertuples(index=False):
         page = None if pd.isna(q.page) or not is_paged(q.document) else int(q.page)
         where = _where(q.document, page, q.page_label, q.section, text)
         section = f' <span class="section">{escape(q.section)}</span>' if q.section else ""
-        items.append(f'<li><blockquote>{escape(q.quote)}</blockquote><a class="source" '
-                     f'href="{escape(links.href(q.document, page, q.section))}" target="_blank" rel="noopener">'
-                     f'{escape(where)}</a>{section}</li>')
-    body = f'<ol class="quotes">{"".join(items)}</ol>' if items else f'<p class="none">{escape(text["no_evidence"])}</p>'
+        items.append(
+            f'<li><blockquote>{escape(q.quote)}</blockquote><a class="source" '
+            f'href="{escape(links.href(q.document, page, q.section))}" target="_blank" rel="noopener">'
+            f"{escape(where)}</a>{section}</li>"
+        )
+    body = (
+        f'<ol class="quotes">{"".join(items)}</ol>' if items else f'<p class="none">{escape(text["no_evidence"])}</p>'
+    )
     label = text[verdict["verdict"]]
-    return (f'<div class="evidence" id="{cell_id}" hidden><h3>{escape(party)} — {escape(item["item_id"])}</h3>'
-            f'<p class="item-text">{escape(item["text"])}</p><p class="verdict-line"><span class="badge '
-            f'v-{escape(verdict["verdict"])}">{escape(label)}</span> {escape(text["score"])} {verdict["score"]:.2f}</p>'
-            f'{body}</div>')
+    return (
+        f'<div class="evidence" id="{cell_id}" hidden><h3>{escape(party)} — {escape(item["item_id"])}</h3>'
+        f'<p class="item-text">{escape(item["text"])}</p><p class="verdict-line"><span class="badge '
+        f'v-{escape(verdict["verdict"])}">{escape(label)}</span> {escape(text["score"])} {verdict["score"]:.2f}</p>'
+        f"{body}</div>"
+    )
 
 
 def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
@@ -200,12 +273,16 @@ def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
     by_cell = {(v["document"], v["item_id"]): v for v in results.verdicts.to_dict("records")}
     quotes = {key: frame.sort_values("rank") for key, frame in results.evidence.groupby(["document", "item_id"])}
     empty = results.evidence.iloc[0:0]
-    head = "".join(f'<th scope="col" class="party"><span>{escape(p.label)}</span>{_status(p, text)}</th>'
-                   for p in programmes.itertuples(index=False))
+    head = "".join(
+        f'<th scope="col" class="party"><span>{escape(p.label)}</span>{_status(p, text)}</th>'
+        for p in programmes.itertuples(index=False)
+    )
     rows = []
     for theme in results.themes.itertuples(index=False):
-        rows.append(f'<tr class="theme"><th colspan="{len(programmes) + 1}" scope="rowgroup">'
-                    f'{escape(theme.theme_id)}. {escape(theme.theme)}</th></tr>')
+        rows.append(
+            f'<tr class="theme"><th colspan="{len(programmes) + 1}" scope="rowgroup">'
+            f"{escape(theme.theme_id)}. {escape(theme.theme)}</th></tr>"
+        )
         for item in results.items[results.items["theme_id"] == theme.theme_id].to_dict("records"):
             cells = []
             for n, programme in enumerate(programmes.itertuples(index=False)):
@@ -214,16 +291,29 @@ def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
                     cells.append('<td class="missing"></td>')
                     continue
                 cell_id = f"e-{n}-{re.sub(r'[^A-Za-z0-9]', '_', item['item_id'])}"
-                name = f'{programme.label} · {item["item_id"]} · {text[verdict["verdict"]]}'
-                panel = _evidence_panel(cell_id, programme.label, item, verdict,
-                                        quotes.get((programme.document, item["item_id"]), empty), links, text)
-                cells.append(f'<td class="cell v-{escape(verdict["verdict"])}"><button type="button" '
-                             f'data-detail="{cell_id}" title="{escape(name)}" aria-label="{escape(name)}">'
-                             f'{VERDICT_SYMBOLS[verdict["verdict"]]}</button>{panel}</td>')
-            rows.append(f'<tr id="item-{escape(item["item_id"])}"><th scope="row" class="item"><span class="id">'
-                        f'{escape(item["item_id"])}</span> {escape(item["text"])}</th>{"".join(cells)}</tr>')
-    return (f'<div class="scroll sticky-head"><table class="heatmap"><thead><tr><th scope="col">{escape(text["item"])}'
-            f'</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+                name = f"{programme.label} · {item['item_id']} · {text[verdict['verdict']]}"
+                panel = _evidence_panel(
+                    cell_id,
+                    programme.label,
+                    item,
+                    verdict,
+                    quotes.get((programme.document, item["item_id"]), empty),
+                    links,
+                    text,
+                )
+                cells.append(
+                    f'<td class="cell v-{escape(verdict["verdict"])}"><button type="button" '
+                    f'data-detail="{cell_id}" title="{escape(name)}" aria-label="{escape(name)}">'
+                    f"{VERDICT_SYMBOLS[verdict['verdict']]}</button>{panel}</td>"
+                )
+            rows.append(
+                f'<tr id="item-{escape(item["item_id"])}"><th scope="row" class="item"><span class="id">'
+                f"{escape(item['item_id'])}</span> {escape(item['text'])}</th>{''.join(cells)}</tr>"
+            )
+    return (
+        f'<div class="scroll sticky-head"><table class="heatmap"><thead><tr><th scope="col">{escape(text["item"])}'
+        f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _theme_bars(results: Results, text: dict[str, str]) -> str:
@@ -235,13 +325,17 @@ def _theme_bars(results: Results, text: dict[str, str]) -> str:
         cells = []
         for row in coverage[coverage["theme_id"] == theme.theme_id].itertuples(index=False):
             addressed, partial = 100 * row.share_addressed, 100 * row.share_partial
-            cells.append(f'<td><div class="bar" title="{row.addressed}/{row.items} {escape(text["addressed"])}, '
-                         f'{row.partial}/{row.items} {escape(text["partial"])}"><span class="a" style="width:{addressed:.1f}%">'
-                         f'</span><span class="p" style="width:{partial:.1f}%"></span></div>'
-                         f'<span class="count">{row.addressed}/{row.items}</span></td>')
+            cells.append(
+                f'<td><div class="bar" title="{row.addressed}/{row.items} {escape(text["addressed"])}, '
+                f'{row.partial}/{row.items} {escape(text["partial"])}"><span class="a" style="width:{addressed:.1f}%">'
+                f'</span><span class="p" style="width:{partial:.1f}%"></span></div>'
+                f'<span class="count">{row.addressed}/{row.items}</span></td>'
+            )
         rows.append(f'<tr><th scope="row">{escape(theme.theme_id)}. {escape(theme.theme)}</th>{"".join(cells)}</tr>')
-    return (f'<div class="scroll"><table class="themes"><thead><tr><th></th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div class="scroll"><table class="themes"><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _gap_list(results: Results, text: dict[str, str]) -> str:
@@ -253,34 +347,45 @@ def _gap_list(results: Results, text: dict[str, str]) -> str:
     for mentioned, heading in ((False, "gaps_silent"), (True, "gaps_touched")):
         entries = []
         for gap in table[table["mentioned"] == mentioned].itertuples(index=False):
-            notes = "; ".join(f'{escape(text[key])}: {escape(getattr(gap, key))}'
-                              for key in ("partial_by", "contrary_by") if getattr(gap, key))
+            notes = "; ".join(
+                f"{escape(text[key])}: {escape(getattr(gap, key))}"
+                for key in ("partial_by", "contrary_by")
+                if getattr(gap, key)
+            )
             note = f'<span class="note">{notes}</span>' if notes else ""
-            entries.append(f'<li><a href="#item-{escape(gap.item_id)}" class="id">{escape(gap.item_id)}</a> '
-                           f'{escape(gap.text)} <span class="theme-name">({escape(gap.theme)})</span>{note}</li>')
+            entries.append(
+                f'<li><a href="#item-{escape(gap.item_id)}" class="id">{escape(gap.item_id)}</a> '
+                f'{escape(gap.text)} <span class="theme-name">({escape(gap.theme)})</span>{note}</li>'
+            )
         if entries:
             kind = "touched" if mentioned else "silent"
-            lists.append(f'<h3>{escape(text[heading])} ({len(entries)})</h3><ul class="gaps {kind}">{"".join(entries)}</ul>')
+            lists.append(
+                f'<h3>{escape(text[heading])} ({len(entries)})</h3><ul class="gaps {kind}">{"".join(entries)}</ul>'
+            )
     return "".join(lists)
 
 
 def _pair_heading(pair) -> str:
-    return (f"{pair.before_label} ({pair.before_election.upper()}) → {pair.after_label} "
-            f"({pair.after_election.upper()})")
+    return f"{pair.before_label} ({pair.before_election.upper()}) → {pair.after_label} ({pair.after_election.upper()})"
 
 
 def _side(row, side: str, links: SourceLinks, text: dict[str, str]) -> str:
     """One programme's side (``before`` or ``after``) of a change: its verdict and first quote with a link to the page."""
-    verdict, score, page, page_label, quote, section, document = (getattr(row, f"{side}_{c}") for c in (
-        "verdict", "score", "page", "page_label", "quote", "section", "document"))
+    verdict, score, page, page_label, quote, section, document = (
+        getattr(row, f"{side}_{c}") for c in ("verdict", "score", "page", "page_label", "quote", "section", "document")
+    )
     page = None if pd.isna(page) or not is_paged(document) else int(page)
     cite = ""
     if quote:
         where = _where(document, page, page_label, section, text)
-        cite = (f'<blockquote>{escape(quote)}</blockquote><a class="source" href="{escape(links.href(document, page, section))}"'
-                f' target="_blank" rel="noopener">{escape(where)}</a>')
-    return (f'<td><span class="badge v-{escape(verdict)}">{escape(text[verdict])}</span> '
-            f'<span class="score">{escape(text["score"])} {score:.2f}</span>{cite}</td>')
+        cite = (
+            f'<blockquote>{escape(quote)}</blockquote><a class="source" href="{escape(links.href(document, page, section))}"'
+            f' target="_blank" rel="noopener">{escape(where)}</a>'
+        )
+    return (
+        f'<td><span class="badge v-{escape(verdict)}">{escape(text[verdict])}</span> '
+        f'<span class="score">{escape(text["score"])} {score:.2f}</span>{cite}</td>'
+    )
 
 
 def _changes(counts: pd.DataFrame, found: pd.DataFrame, links: SourceLinks, text: dict[str, str]) -> str:
@@ -290,24 +395,40 @@ def _changes(counts: pd.DataFrame, found: pd.DataFrame, links: SourceLinks, text
     blocks = []
     for pair in counts.itertuples(index=False):
         tally = " · ".join(f"{getattr(pair, c)} {escape(text[c])}" for c in CHANGES)
-        rows = found[(found["before_document"] == pair.before_document) & (found["after_document"] == pair.after_document)]
+        rows = found[
+            (found["before_document"] == pair.before_document) & (found["after_document"] == pair.after_document)
+        ]
         body = "".join(
             f'<tr><th scope="row" class="item"><span class="id">{escape(r.item_id)}</span> {escape(r.text)}'
             f'<span class="change c-{escape(r.change)}">{escape(text[r.change])}</span></th>'
-            f'{_side(r, "before", links, text)}{_side(r, "after", links, text)}'
-            f"</tr>" for r in rows.itertuples(index=False))
-        table = (f'<table class="changes"><thead><tr><th scope="col">{escape(text["item"])}</th><th scope="col">'
-                 f'{escape(pair.before_election.upper())}: {escape(pair.before_label)}</th><th scope="col">'
-                 f'{escape(pair.after_election.upper())}: {escape(pair.after_label)}</th></tr></thead>'
-                 f'<tbody>{body}</tbody></table>' if body else f'<p class="none">{escape(text["no_changes"])}</p>')
-        unread = [f"{label} ({election.upper()})" for label, election, mentioned in (
-            (pair.before_label, pair.before_election, pair.before_mentioned),
-            (pair.after_label, pair.after_election, pair.after_mentioned)) if mentioned == 0]
-        warning = "".join(f'<p class="warning" role="note">{escape(text["nothing_found"].format(programme=u))}</p>'
-                          for u in unread)
+            f"{_side(r, 'before', links, text)}{_side(r, 'after', links, text)}"
+            f"</tr>"
+            for r in rows.itertuples(index=False)
+        )
+        table = (
+            f'<table class="changes"><thead><tr><th scope="col">{escape(text["item"])}</th><th scope="col">'
+            f'{escape(pair.before_election.upper())}: {escape(pair.before_label)}</th><th scope="col">'
+            f"{escape(pair.after_election.upper())}: {escape(pair.after_label)}</th></tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+            if body
+            else f'<p class="none">{escape(text["no_changes"])}</p>'
+        )
+        unread = [
+            f"{label} ({election.upper()})"
+            for label, election, mentioned in (
+                (pair.before_label, pair.before_election, pair.before_mentioned),
+                (pair.after_label, pair.after_election, pair.after_mentioned),
+            )
+            if mentioned == 0
+        ]
+        warning = "".join(
+            f'<p class="warning" role="note">{escape(text["nothing_found"].format(programme=u))}</p>' for u in unread
+        )
         blocks.append(f'<h3>{escape(_pair_heading(pair))}</h3><p class="counts">{tally}</p>{warning}{table}')
-    return (f'<section id="changes"><h2>{escape(text["changes"])}</h2><p class="hint">{escape(text["changes_hint"])}'
-            f'</p>{"".join(blocks)}</section>')
+    return (
+        f'<section id="changes"><h2>{escape(text["changes"])}</h2><p class="hint">{escape(text["changes_hint"])}'
+        f"</p>{''.join(blocks)}</section>"
+    )
 
 
 def _sources(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
@@ -315,11 +436,15 @@ def _sources(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
     rows = []
     for p in results.programmes.itertuples(index=False):
         href = links.href(p.document, 1 if is_paged(p.document) else None)
-        rows.append(f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(p.status)}</td><td>{escape(p.date)}</td>'
-                    f'<td><a href="{escape(href)}" target="_blank" rel="noopener">{escape(p.document)}</a></td></tr>')
-    return (f'<table class="sources"><thead><tr><th scope="col">{escape(text["party"])}</th><th scope="col">'
-            f'{escape(text["status"])}</th><th scope="col">{escape(text["date"])}</th><th scope="col">'
-            f'{escape(text["source"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr><th scope="row">{escape(p.label)}</th><td>{escape(p.status)}</td><td>{escape(p.date)}</td>'
+            f'<td><a href="{escape(href)}" target="_blank" rel="noopener">{escape(p.document)}</a></td></tr>'
+        )
+    return (
+        f'<table class="sources"><thead><tr><th scope="col">{escape(text["party"])}</th><th scope="col">'
+        f'{escape(text["status"])}</th><th scope="col">{escape(text["date"])}</th><th scope="col">'
+        f"{escape(text['source'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _in_group(table: pd.DataFrame, election: str, municipality: str) -> pd.DataFrame:
@@ -327,38 +452,51 @@ def _in_group(table: pd.DataFrame, election: str, municipality: str) -> pd.DataF
     return table[(table["after_election"] == election) & (table["municipality"] == municipality)]
 
 
-def render_group(results: Results, links: SourceLinks, lang: str = "nl", counts: pd.DataFrame | None = None,
-                 found: pd.DataFrame | None = None) -> str:
+def render_group(
+    results: Results,
+    links: SourceLinks,
+    lang: str = "nl",
+    counts: pd.DataFrame | None = None,
+    found: pd.DataFrame | None = None,
+) -> str:
     """The report of one municipality in one election (``results`` already subset to it).
 
     ``counts`` and ``found`` are :func:`compare.change_counts` and :func:`compare.changes` of all
     results (a comparison reaches into other elections); the group's own are shown.
     """
     text = ui_strings(lang)
-    (election, municipality), = results.groups()
+    ((election, municipality),) = results.groups()
     heading = f"{text['title']}: {group_name(election, municipality, text)}"
-    body = (f"{_header(results, heading, text, back=True)}<main>"
-            f'<section class="matrix"><h2>{escape(text["matrix"])}</h2><p class="hint screen-only">'
-            f'{escape(text["matrix_hint"])}</p><p class="hint print-only">{escape(text["print_hint"])}</p>'
-            f'{_legend(text)}<div class="matrix-layout">{_matrix(results, links, text)}<aside id="detail" '
-            f'aria-live="polite"><p class="placeholder">{escape(text["select_hint"])}</p></aside></div></section>'
-            f'<section id="sources"><h2>{escape(text["sources"])}</h2>{_sources(results, links, text)}</section>'
-            f'<section><h2>{escape(text["themes"])}</h2><p class="hint">{escape(text["themes_hint"])}</p>'
-            f'{_theme_bars(results, text)}</section>'
-            f'<section id="gaps"><h2>{escape(text["gaps"])}</h2><p class="hint">{escape(text["gaps_hint"])}</p>'
-            f'{_gap_list(results, text)}</section>'
-            f'{_changes(_in_group(counts, election, municipality), found, links, text) if counts is not None else ""}'
-            f'</main>')
+    body = (
+        f"{_header(results, heading, text, back=True)}<main>"
+        f'<section class="matrix"><h2>{escape(text["matrix"])}</h2><p class="hint screen-only">'
+        f'{escape(text["matrix_hint"])}</p><p class="hint print-only">{escape(text["print_hint"])}</p>'
+        f'{_legend(text)}<div class="matrix-layout">{_matrix(results, links, text)}<aside id="detail" '
+        f'aria-live="polite"><p class="placeholder">{escape(text["select_hint"])}</p></aside></div></section>'
+        f'<section id="sources"><h2>{escape(text["sources"])}</h2>{_sources(results, links, text)}</section>'
+        f'<section><h2>{escape(text["themes"])}</h2><p class="hint">{escape(text["themes_hint"])}</p>'
+        f"{_theme_bars(results, text)}</section>"
+        f'<section id="gaps"><h2>{escape(text["gaps"])}</h2><p class="hint">{escape(text["gaps_hint"])}</p>'
+        f"{_gap_list(results, text)}</section>"
+        f"{_changes(_in_group(counts, election, municipality), found, links, text) if counts is not None else ''}"
+        f"</main>"
+    )
     return _page(heading, lang, body)
 
 
 def _comparison_list(counts: pd.DataFrame, text: dict[str, str]) -> str:
     entries = "".join(
         f'<li><a href="{escape(group_file(pair.after_election, pair.municipality))}#changes">'
-        f'{escape(pair.municipality + ": " if pair.municipality else "")}{escape(_pair_heading(pair))}</a>: '
-        + " · ".join(f"{getattr(pair, c)} {escape(text[c])}" for c in CHANGES) + "</li>"
-        for pair in counts.itertuples(index=False))
-    return f'<section><h2>{escape(text["comparisons"])}</h2><ul class="comparisons">{entries}</ul></section>' if entries else ""
+        f"{escape(pair.municipality + ': ' if pair.municipality else '')}{escape(_pair_heading(pair))}</a>: "
+        + " · ".join(f"{getattr(pair, c)} {escape(text[c])}" for c in CHANGES)
+        + "</li>"
+        for pair in counts.itertuples(index=False)
+    )
+    return (
+        f'<section><h2>{escape(text["comparisons"])}</h2><ul class="comparisons">{entries}</ul></section>'
+        if entries
+        else ""
+    )
 
 
 def render_overview(results: Results, lang: str = "nl", counts: pd.DataFrame | None = None) -> str:
@@ -371,14 +509,21 @@ def render_overview(results: Results, lang: str = "nl", counts: pd.DataFrame | N
     programme_counts = results.programmes.groupby(["election", "municipality"]).size()
     summary = "".join(
         f'<li><a href="{escape(group_file(*g))}">{escape(group_name(*g, text))}</a>: {programme_counts[g]} '
-        f'{escape(text["programme" if programme_counts[g] == 1 else "programmes"])}, {gap_counts.get(g, 0)} '
-        f'{escape(text["gap_count"])}</li>' for g in groups)
-    head = "".join(f'<th scope="col" class="party"><a href="{escape(group_file(*g))}"><span>'
-                   f'{escape(group_name(*g, text))}</span></a></th>' for g in groups)
+        f"{escape(text['programme' if programme_counts[g] == 1 else 'programmes'])}, {gap_counts.get(g, 0)} "
+        f"{escape(text['gap_count'])}</li>"
+        for g in groups
+    )
+    head = "".join(
+        f'<th scope="col" class="party"><a href="{escape(group_file(*g))}"><span>'
+        f"{escape(group_name(*g, text))}</span></a></th>"
+        for g in groups
+    )
     rows = []
     for theme in results.themes.itertuples(index=False):
-        rows.append(f'<tr class="theme"><th colspan="{len(groups) + 1}" scope="rowgroup">'
-                    f'{escape(theme.theme_id)}. {escape(theme.theme)}</th></tr>')
+        rows.append(
+            f'<tr class="theme"><th colspan="{len(groups) + 1}" scope="rowgroup">'
+            f"{escape(theme.theme_id)}. {escape(theme.theme)}</th></tr>"
+        )
         for item in results.items[results.items["theme_id"] == theme.theme_id].itertuples(index=False):
             cells = []
             for g in groups:
@@ -387,22 +532,28 @@ def render_overview(results: Results, lang: str = "nl", counts: pd.DataFrame | N
                     cells.append('<td class="missing"></td>')
                     continue
                 row = shares.loc[key]
-                cells.append(f'<td class="share" style="--share:{row.share_addressed:.3f}">'
-                             f'<a href="{escape(group_file(*g))}#item-{escape(item.item_id)}">'
-                             f'{int(row.addressed)}/{int(row.programmes)}</a></td>')
-            rows.append(f'<tr><th scope="row" class="item"><span class="id">{escape(item.item_id)}</span> '
-                        f'{escape(item.text)}</th>{"".join(cells)}</tr>')
+                cells.append(
+                    f'<td class="share" style="--share:{row.share_addressed:.3f}">'
+                    f'<a href="{escape(group_file(*g))}#item-{escape(item.item_id)}">'
+                    f"{int(row.addressed)}/{int(row.programmes)}</a></td>"
+                )
+            rows.append(
+                f'<tr><th scope="row" class="item"><span class="id">{escape(item.item_id)}</span> '
+                f"{escape(item.text)}</th>{''.join(cells)}</tr>"
+            )
     failures = ""
     if not results.failures.empty:
         entries = "".join(f"<li>{escape(m)}</li>" for m in results.failures["message"])
         failures = f'<section class="failures"><h2>{escape(text["failures"])}</h2><ul>{entries}</ul></section>'
     heading = f"{text['title']}: {text['overview']}"
-    body = (f"{_header(results, heading, text, back=False)}<main>"
-            f'<section><h2>{escape(text["municipalities"])}</h2><ul class="groups">{summary}</ul></section>'
-            f'{_comparison_list(counts, text) if counts is not None else ""}'
-            f'<section><h2>{escape(text["shares"])}</h2><div class="scroll sticky-head"><table class="heatmap overview">'
-            f'<thead><tr><th scope="col">{escape(text["item"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-            f"</table></div></section>{failures}</main>")
+    body = (
+        f"{_header(results, heading, text, back=False)}<main>"
+        f'<section><h2>{escape(text["municipalities"])}</h2><ul class="groups">{summary}</ul></section>'
+        f"{_comparison_list(counts, text) if counts is not None else ''}"
+        f'<section><h2>{escape(text["shares"])}</h2><div class="scroll sticky-head"><table class="heatmap overview">'
+        f'<thead><tr><th scope="col">{escape(text["item"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+        f"</table></div></section>{failures}</main>"
+    )
     return _page(heading, lang, body)
 
 
@@ -418,7 +569,8 @@ def write_html(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
     written = [overview]
     for election, municipality in results.groups():
         file = out / group_file(election, municipality)
-        file.write_text(render_group(results.subset(election, municipality), links, lang, counts, found),
-                        encoding="utf-8")
+        file.write_text(
+            render_group(results.subset(election, municipality), links, lang, counts, found), encoding="utf-8"
+        )
         written.append(file)
     return written

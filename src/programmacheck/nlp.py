@@ -183,9 +183,7 @@ def is_verb_homograph(form: str) -> bool:
     noun = word_lemma(form)
     if not form.endswith("en") or noun == form or not is_plural_of(form, noun):
         return False
-    return any(
-        word_lemma(stem + "t") == form or word_lemma(stem) == form for stem in _present_stems(form)
-    )
+    return any(word_lemma(stem + "t") == form or word_lemma(stem) == form for stem in _present_stems(form))
 
 
 @lru_cache(maxsize=200_000)

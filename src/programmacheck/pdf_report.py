@@ -25,8 +25,15 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 BROWSER_SETTING = "PROGRAMMACHECK_BROWSER"
 #: Seconds one page may take to print; the largest municipal report prints in a few.
 PRINT_TIMEOUT = 180
-_FLAGS = ("--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
+_FLAGS = (
+    "--headless",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pdf-header-footer",
+)
 
 
 class PdfError(RuntimeError):
@@ -44,8 +51,9 @@ def find_browser() -> str:
     for name in BROWSERS:
         if found := shutil.which(name):
             return found
-    raise PdfError(f"--format pdf needs Chromium or Chrome ({', '.join(BROWSERS)}) on the PATH, "
-                   f"or {BROWSER_SETTING} naming one")
+    raise PdfError(
+        f"--format pdf needs Chromium or Chrome ({', '.join(BROWSERS)}) on the PATH, or {BROWSER_SETTING} naming one"
+    )
 
 
 def print_to_pdf(html: Path, pdf: Path, browser: str) -> None:
@@ -55,8 +63,13 @@ def print_to_pdf(html: Path, pdf: Path, browser: str) -> None:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             flags.append("--no-sandbox")  # Chromium refuses to run as root inside its sandbox
         try:
-            done = subprocess.run([browser, *flags, html.resolve().as_uri()], capture_output=True, text=True,
-                                  timeout=PRINT_TIMEOUT, check=False)
+            done = subprocess.run(
+                [browser, *flags, html.resolve().as_uri()],
+                capture_output=True,
+                text=True,
+                timeout=PRINT_TIMEOUT,
+                check=False,
+            )
         except subprocess.TimeoutExpired as exc:
             raise PdfError(f"{html}: {browser} did not print it within {PRINT_TIMEOUT} s") from exc
     if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:

@@ -31,8 +31,14 @@ def heatmap_figure(results: Results, title: str, lang: str = "nl") -> plt.Figure
     width = 3.5 + 0.55 * len(labels)
     height = 1.8 + 0.22 * len(matrix.index)
     figure, axes = plt.subplots(figsize=(width, height), dpi=150, layout="constrained")
-    axes.imshow(codes, cmap=ListedColormap([VERDICT_COLOURS[v] for v in VERDICTS]), vmin=-0.5,
-                vmax=len(VERDICTS) - 0.5, aspect="auto", interpolation="nearest")
+    axes.imshow(
+        codes,
+        cmap=ListedColormap([VERDICT_COLOURS[v] for v in VERDICTS]),
+        vmin=-0.5,
+        vmax=len(VERDICTS) - 0.5,
+        aspect="auto",
+        interpolation="nearest",
+    )
     axes.set_xticks(range(len(labels)), labels=list(labels), rotation=45, ha="left", fontsize=8)
     axes.xaxis.tick_top()
     axes.set_yticks(range(len(matrix.index)), labels=list(matrix.index), fontsize=7)
@@ -44,8 +50,13 @@ def heatmap_figure(results: Results, title: str, lang: str = "nl") -> plt.Figure
     axes.grid(which="minor", axis="x", color="white", linewidth=1)
     axes.tick_params(which="minor", length=0)
     axes.set_title(title, fontsize=10, pad=8)
-    figure.legend(handles=[Patch(color=VERDICT_COLOURS[v], label=text[v]) for v in VERDICTS],
-                  loc="outside lower center", ncols=len(VERDICTS), fontsize=8, frameon=False)
+    figure.legend(
+        handles=[Patch(color=VERDICT_COLOURS[v], label=text[v]) for v in VERDICTS],
+        loc="outside lower center",
+        ncols=len(VERDICTS),
+        fontsize=8,
+        frameon=False,
+    )
     return figure
 
 

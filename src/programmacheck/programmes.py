@@ -75,11 +75,16 @@ def discover(inputs: Iterable[str]) -> tuple[list[tuple[str, str]], list[Refused
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_documentation(p))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _is_documentation(p)
+            )
             folder = path.resolve().name
-            candidates = [(os.path.join(given, str(p.relative_to(path))), Path(folder, p.relative_to(path)).as_posix())
-                          for p in found]
+            candidates = [
+                (os.path.join(given, str(p.relative_to(path))), Path(folder, p.relative_to(path)).as_posix())
+                for p in found
+            ]
         elif path.exists() or path.is_symlink():
             candidates = [(given, path.name)]
         else:
@@ -145,8 +150,10 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
     for number, row in enumerate(rows, start=2):
         if any(len(v or "") > MANIFEST_FIELD_LIMIT for v in row.values() if isinstance(v, str)):
             raise ManifestError(f"{path}: line {number}: a field longer than {MANIFEST_FIELD_LIMIT} characters")
-    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
-            for row in rows]
+    return [
+        {k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}
+        for row in rows
+    ]
 
 
 def metadata_from_manifest(document: str, manifest: list[dict[str, str]]) -> dict[str, str] | None:
@@ -175,16 +182,28 @@ def metadata_from_layout(document: str) -> dict[str, str]:
         party, status = party[: -len(_CONCEPT_SUFFIX)], CONCEPT
     folders = list(parts[:-1])
     election_at = next((i for i in range(len(folders) - 1, -1, -1) if _ELECTION.match(folders[i])), None)
-    found = {"municipality": "", "party": party, "election": "", "year": "", "status": status,
-             "party_from": PARTY_FROM_FILE_NAME, "name": ""}
+    found = {
+        "municipality": "",
+        "party": party,
+        "election": "",
+        "year": "",
+        "status": status,
+        "party_from": PARTY_FROM_FILE_NAME,
+        "name": "",
+    }
     if election_at is None:
         return found
     election = folders[election_at].lower()
-    below = folders[election_at + 1:]
+    below = folders[election_at + 1 :]
     matched = _ELECTION.match(election)
     assert matched is not None  # the folder was chosen because it matches
-    return {**found, "municipality": below[0].replace("-", " ").title() if below else "", "election": election,
-            "year": matched.group(2), "name": Path(*parts[election_at:]).as_posix()}
+    return {
+        **found,
+        "municipality": below[0].replace("-", " ").title() if below else "",
+        "election": election,
+        "year": matched.group(2),
+        "name": Path(*parts[election_at:]).as_posix(),
+    }
 
 
 WEBSITE_INDEX = "_index.md"
@@ -226,7 +245,7 @@ def _with_unique_names(found: list[Programme]) -> list[Programme]:
             continue
         length, paths = len(Path(name).parts), [Path(p.metadata["path"]).parts for p in clashing]
         for extra in range(1, max(map(len, paths)) + 1):
-            names = [Path(*parts[-(length + extra):]).as_posix() for parts in paths]
+            names = [Path(*parts[-(length + extra) :]).as_posix() for parts in paths]
             if len(set(names)) == len(names):
                 break
         renamed.update({id(p): n for p, n in zip(clashing, names, strict=True)})
@@ -263,7 +282,11 @@ def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tup
     result = _with_unique_names(result)
     from_file_names = [p.document for p in result if p.metadata["party_from"] == PARTY_FROM_FILE_NAME]
     if from_file_names:
-        log.warning("party names of %d programme(s) are file names (%s%s); a --manifest with a party column "
-                    "names them properly", len(from_file_names), ", ".join(from_file_names[:3]),
-                    ", ..." if len(from_file_names) > 3 else "")
+        log.warning(
+            "party names of %d programme(s) are file names (%s%s); a --manifest with a party column "
+            "names them properly",
+            len(from_file_names),
+            ", ".join(from_file_names[:3]),
+            ", ..." if len(from_file_names) > 3 else "",
+        )
     return result, refused

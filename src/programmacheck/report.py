@@ -31,7 +31,16 @@ from .spreadsheet import neutralise_row
 if TYPE_CHECKING:
     from .records import Failure, ProgrammeResult
 
-VERDICT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "score", "evidence_page", "evidence_quote", *METADATA_COLUMNS)
+VERDICT_COLUMNS = (
+    "document",
+    "item_id",
+    "theme_id",
+    "verdict",
+    "score",
+    "evidence_page",
+    "evidence_quote",
+    *METADATA_COLUMNS,
+)
 EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label")
 FAILURE_COLUMNS = ("document", "message")
 PROGRAMME_FILE_COLUMNS = ("document", *METADATA_COLUMNS, *DETAIL_COLUMNS)
@@ -100,7 +109,9 @@ class OutputFolder:
             self._lock = None
 
     def _open(self, name: str):
-        handle = open(self.path / (name + PARTIAL), "w", newline="" if name.endswith(".csv") else None, encoding="utf-8")
+        handle = open(
+            self.path / (name + PARTIAL), "w", newline="" if name.endswith(".csv") else None, encoding="utf-8"
+        )
         self._handles[name] = handle
         return handle
 
@@ -113,21 +124,61 @@ class OutputFolder:
     def add(self, result: ProgrammeResult) -> None:
         (_, vw), (_, ew) = self._verdicts, self._evidence
         meta = [result.programme.metadata.get(c, "") for c in METADATA_COLUMNS]
-        self._programmes[1].writerow(neutralise_row([result.programme.document,
-                                      *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])]))
+        self._programmes[1].writerow(
+            neutralise_row(
+                [result.programme.document, *(result.programme.metadata.get(c, "") for c in PROGRAMME_FILE_COLUMNS[1:])]
+            )
+        )
         files = result.programme.files
         labels = printed_labels(files[0]) if len(files) == 1 and files[0].lower().endswith(".pdf") else {}
         for v in result.verdicts:
             first = v.evidence[0] if v.evidence else None
-            vw.writerow(neutralise_row([v.document, v.item_id, v.theme_id, v.verdict, f"{v.score:.4f}",
-                                        first.page if first else "", first.quote if first else "", *meta]))
+            vw.writerow(
+                neutralise_row(
+                    [
+                        v.document,
+                        v.item_id,
+                        v.theme_id,
+                        v.verdict,
+                        f"{v.score:.4f}",
+                        first.page if first else "",
+                        first.quote if first else "",
+                        *meta,
+                    ]
+                )
+            )
             for rank, e in enumerate(v.evidence, start=1):
-                ew.writerow(neutralise_row([v.document, v.item_id, rank, e.page, e.section, e.quote, f"{e.score:.4f}",
-                                            ";".join(e.signals), labels.get(e.page, "")]))
+                ew.writerow(
+                    neutralise_row(
+                        [
+                            v.document,
+                            v.item_id,
+                            rank,
+                            e.page,
+                            e.section,
+                            e.quote,
+                            f"{e.score:.4f}",
+                            ";".join(e.signals),
+                            labels.get(e.page, ""),
+                        ]
+                    )
+                )
         for p in result.paragraphs:
-            self._paragraphs.write(json.dumps({"document": p.document, "page": p.page, "section": p.section,
-                                               "text": p.text, "kind": p.kind, "ocr": p.ocr,
-                                               "matchable": p.matchable}, ensure_ascii=False) + "\n")
+            self._paragraphs.write(
+                json.dumps(
+                    {
+                        "document": p.document,
+                        "page": p.page,
+                        "section": p.section,
+                        "text": p.text,
+                        "kind": p.kind,
+                        "ocr": p.ocr,
+                        "matchable": p.matchable,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         self.programmes += 1
 
     def fail(self, failure: Failure) -> None:
@@ -170,7 +221,9 @@ def _lock(folder: Path):
         handle.seek(0)
         holder = handle.read().strip() or "unknown"
         handle.close()
-        raise OutputError(f"another scan is writing to {folder} (pid {holder}); wait for it or choose another --out") from None
+        raise OutputError(
+            f"another scan is writing to {folder} (pid {holder}); wait for it or choose another --out"
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))
@@ -205,5 +258,7 @@ def coverage_line(result: ProgrammeResult) -> str:
 
 def _totals(result: ProgrammeResult) -> str:
     total = Counter(v.verdict for v in result.verdicts)
-    return (f"{total['addressed']} addressed, {total['partial']} partial, {total['contrary']} contrary, "
-            f"{total['absent']} absent of {len(result.verdicts)} items")
+    return (
+        f"{total['addressed']} addressed, {total['partial']} partial, {total['contrary']} contrary, "
+        f"{total['absent']} absent of {len(result.verdicts)} items"
+    )

@@ -41,8 +41,13 @@ def _write(fmt: str, results, out: Path, lang: str, pdf_base: str | None) -> lis
     return writers[fmt](results, out)
 
 
-def write_reports(out_dir: str | Path | list[str | Path], formats: Iterable[str], lang: str = "nl",
-                  pdf_base: str | None = None, dest: str | Path | None = None) -> list[Path]:
+def write_reports(
+    out_dir: str | Path | list[str | Path],
+    formats: Iterable[str],
+    lang: str = "nl",
+    pdf_base: str | None = None,
+    dest: str | Path | None = None,
+) -> list[Path]:
     """Render the results in ``out_dir`` (one output folder, or several read as one) in each format
     into ``dest`` (default ``<first out_dir>/report``)."""
     from .results import load_results
@@ -69,22 +74,30 @@ def cmd_report(args: argparse.Namespace) -> int:
 def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``report`` on the main parser's subcommands."""
     report = subparsers.add_parser(
-        "report", help="render stored results as HTML, PDF, Excel, CSV, JSON, Parquet or PNG",
+        "report",
+        help="render stored results as HTML, PDF, Excel, CSV, JSON, Parquet or PNG",
         description="Render the results of earlier scans (one or more output folders, read as one) without "
-                    "rescanning. html: an overview (index.html) and one self-contained report per municipality and "
-                    "election; pdf: the same pages printed to PDF by headless Chromium, every quote under its cell; "
-                    "xlsx: a workbook with a coloured overview, themes, evidence and gaps; csv/parquet: tidy tables "
-                    "(one row per programme x item, one per evidence quote); json: everything nested; "
-                    "png: a heatmap per municipality and election.")
-    report.add_argument("out_dir", metavar="OUT_DIR", nargs="+",
-                        help="output folder(s) of 'programmacheck scan'; several are read as one")
-    report.add_argument("--format", action="append", choices=FORMATS, required=True,
-                        help="output format (repeatable)")
+        "rescanning. html: an overview (index.html) and one self-contained report per municipality and "
+        "election; pdf: the same pages printed to PDF by headless Chromium, every quote under its cell; "
+        "xlsx: a workbook with a coloured overview, themes, evidence and gaps; csv/parquet: tidy tables "
+        "(one row per programme x item, one per evidence quote); json: everything nested; "
+        "png: a heatmap per municipality and election.",
+    )
+    report.add_argument(
+        "out_dir",
+        metavar="OUT_DIR",
+        nargs="+",
+        help="output folder(s) of 'programmacheck scan'; several are read as one",
+    )
+    report.add_argument("--format", action="append", choices=FORMATS, required=True, help="output format (repeatable)")
     report.add_argument("--out", metavar="DIR", help=f"folder to write into (default: the first OUT_DIR/{REPORT_DIR})")
     report.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of labels (default: nl)")
-    report.add_argument("--pdf-base", metavar="BASE",
-                        help="folder path or URL the source links start with: BASE/<document>#page=N, the document "
-                             "named by its path below the corpus root (default: the manifest's url column, else "
-                             "the relative path from the report to each file)")
+    report.add_argument(
+        "--pdf-base",
+        metavar="BASE",
+        help="folder path or URL the source links start with: BASE/<document>#page=N, the document "
+        "named by its path below the corpus root (default: the manifest's url column, else "
+        "the relative path from the report to each file)",
+    )
     report.set_defaults(run=cmd_report)
     return report

@@ -40,8 +40,22 @@ VERDICT_COLOURS = {"addressed": "#1a9850", "partial": "#fee08b", "contrary": "#d
 PROGRAMME_COLUMNS = ("document", *METADATA_COLUMNS)
 GROUP_COLUMNS = ("election", "municipality")
 
-_TEXT_COLUMNS = ("document", "item_id", "theme_id", "verdict", "evidence_quote", "municipality", "party",
-                 "election", "section", "quote", "signals", "message", "page_label", *DETAIL_COLUMNS)
+_TEXT_COLUMNS = (
+    "document",
+    "item_id",
+    "theme_id",
+    "verdict",
+    "evidence_quote",
+    "municipality",
+    "party",
+    "election",
+    "section",
+    "quote",
+    "signals",
+    "message",
+    "page_label",
+    *DETAIL_COLUMNS,
+)
 
 
 @dataclass
@@ -89,8 +103,10 @@ class Results:
         rows["label"] = [party or Path(doc).stem for party, doc in zip(rows["party"], rows["document"], strict=True)]
         for _, same in rows.groupby([*GROUP_COLUMNS, "label"]):
             if len(same) > 1:
-                rows.loc[same.index, "label"] = [f"{label} ({_distinction(row, same)})" for label, row
-                                                 in zip(same["label"], same.itertuples(index=False), strict=True)]
+                rows.loc[same.index, "label"] = [
+                    f"{label} ({_distinction(row, same)})"
+                    for label, row in zip(same["label"], same.itertuples(index=False), strict=True)
+                ]
         return rows
 
     def changes(self) -> pd.DataFrame:
@@ -108,10 +124,17 @@ class Results:
         """The results of one election in one municipality (all tables filtered alike)."""
         keep = (self.verdicts["election"] == election) & (self.verdicts["municipality"] == municipality)
         documents = set(self.verdicts.loc[keep, "document"])
-        return Results(self.path, self.verdicts[keep].reset_index(drop=True),
-                       self.evidence[self.evidence["document"].isin(documents)].reset_index(drop=True),
-                       self.failures, self.run, self.items, self.themes,
-                       self.details[self.details["document"].isin(documents)].reset_index(drop=True), self.paths)
+        return Results(
+            self.path,
+            self.verdicts[keep].reset_index(drop=True),
+            self.evidence[self.evidence["document"].isin(documents)].reset_index(drop=True),
+            self.failures,
+            self.run,
+            self.items,
+            self.themes,
+            self.details[self.details["document"].isin(documents)].reset_index(drop=True),
+            self.paths,
+        )
 
 
 def _distinction(row, same: pd.DataFrame) -> str:
@@ -145,27 +168,32 @@ def load_results(out_dirs: str | Path | Sequence[str | Path], checklist: str | P
     checklists = {(r.run.get("checklist") or {}).get("sha256") for r in loaded} - {None, ""}
     if len(checklists) > 1:
         raise ValueError(f"{', '.join(map(str, folders))}: scored against different checklists; load them apart")
-    verdicts, evidence, details = _merge([r.verdicts for r in loaded], [r.evidence for r in loaded],
-                                         [r.details for r in loaded], folders)
+    verdicts, evidence, details = _merge(
+        [r.verdicts for r in loaded], [r.evidence for r in loaded], [r.details for r in loaded], folders
+    )
     failures = pd.concat([r.failures for r in loaded], ignore_index=True).drop_duplicates(ignore_index=True)
     items, themes = _checklist_tables(_find_checklist(first.run, checklist), verdicts)
     return Results(first.path, verdicts, evidence, failures, first.run, items, themes, details, tuple(folders))
 
 
-def _merge(verdicts: list[pd.DataFrame], evidence: list[pd.DataFrame], details: list[pd.DataFrame],
-           folders: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _merge(
+    verdicts: list[pd.DataFrame], evidence: list[pd.DataFrame], details: list[pd.DataFrame], folders: list[Path]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The tables of several folders as one; a programme in more than one is kept from the first."""
     if len(folders) == 1:
         return verdicts[0], evidence[0], details[0]
     seen: dict[str, tuple[Path, pd.DataFrame]] = {}
     keep_verdicts, keep_evidence, keep_details = [], [], []
     for folder, v, e, d in zip(folders, verdicts, evidence, details, strict=True):
-        cells = {doc: frame[["item_id", "verdict"]].sort_values("item_id").reset_index(drop=True)
-                 for doc, frame in v.groupby("document")}
+        cells = {
+            doc: frame[["item_id", "verdict"]].sort_values("item_id").reset_index(drop=True)
+            for doc, frame in v.groupby("document")
+        }
         for document, frame in cells.items():
             if document in seen and not seen[document][1].equals(frame):
-                raise ValueError(f"{document}: in {seen[document][0]} and {folder} with different verdicts; "
-                                 "load those folders apart")
+                raise ValueError(
+                    f"{document}: in {seen[document][0]} and {folder} with different verdicts; load those folders apart"
+                )
         new = [doc for doc in cells if doc not in seen]
         seen.update({doc: (folder, cells[doc]) for doc in new})
         keep_verdicts.append(v[v["document"].isin(new)])
@@ -193,7 +221,7 @@ def _load_folder(path: Path) -> Results:
     failures_file = path / "failures.csv"
     failures = _read_csv(failures_file) if failures_file.is_file() else pd.DataFrame(columns=["document", "message"])
     details_file = path / "programmes.csv"
-    details = (_read_csv(details_file) if details_file.is_file() else pd.DataFrame(columns=["document"]))
+    details = _read_csv(details_file) if details_file.is_file() else pd.DataFrame(columns=["document"])
     details = details.reindex(columns=["document", *DETAIL_COLUMNS], fill_value="")
     empty = pd.DataFrame()
     return Results(path, verdicts, evidence, failures, run, empty, empty, details, (path,))
@@ -226,15 +254,34 @@ def _find_checklist(run: dict, given: str | Path | None) -> Checklist | None:
 
 def _checklist_tables(checklist: Checklist | None, verdicts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Items and themes in checklist order, plus any item or theme only the verdicts know."""
-    items = [{"item_id": i.id, "theme_id": i.theme, "theme": checklist.theme_title(i.theme), "text": i.text,
-              "parent": i.parent or ""} for i in checklist.items] if checklist else []
+    items = (
+        [
+            {
+                "item_id": i.id,
+                "theme_id": i.theme,
+                "theme": checklist.theme_title(i.theme),
+                "text": i.text,
+                "parent": i.parent or "",
+            }
+            for i in checklist.items
+        ]
+        if checklist
+        else []
+    )
     known = {i["item_id"] for i in items}
     titles = {t.id: t.title for t in checklist.themes} if checklist else {}
     for item_id, theme_id in verdicts[["item_id", "theme_id"]].drop_duplicates().itertuples(index=False):
         if item_id not in known:
             known.add(item_id)
-            items.append({"item_id": item_id, "theme_id": theme_id, "theme": titles.get(theme_id, theme_id),
-                          "text": "", "parent": ""})
+            items.append(
+                {
+                    "item_id": item_id,
+                    "theme_id": theme_id,
+                    "theme": titles.get(theme_id, theme_id),
+                    "text": "",
+                    "parent": "",
+                }
+            )
     items_frame = pd.DataFrame(items, columns=["item_id", "theme_id", "theme", "text", "parent"])
     themes_frame = items_frame[["theme_id", "theme"]].drop_duplicates("theme_id").reset_index(drop=True)
     return items_frame, themes_frame
@@ -269,7 +316,9 @@ def theme_coverage(results: Results) -> pd.DataFrame:
     table = results.programmes.merge(counts, on="document").merge(results.themes, on="theme_id")
     order = {t: n for n, t in enumerate(results.themes["theme_id"])}
     programme_order = {d: n for n, d in enumerate(results.programmes["document"])}
-    table = table.sort_values(["document", "theme_id"], key=lambda s: s.map(programme_order if s.name == "document" else order))
+    table = table.sort_values(
+        ["document", "theme_id"], key=lambda s: s.map(programme_order if s.name == "document" else order)
+    )
     columns = [*PROGRAMME_COLUMNS, "label", "theme_id", "theme", "items", *VERDICTS, "share_addressed", "share_partial"]
     return table.loc[:, columns].reset_index(drop=True)
 
@@ -287,12 +336,31 @@ def item_parties(results: Results) -> pd.DataFrame:
             if item_rows.empty:
                 continue
             by_verdict = {v: "; ".join(item_rows.loc[item_rows["verdict"] == v, "label"]) for v in VERDICTS[:3]}
-            rows.append({"election": election, "municipality": municipality, "item_id": item_id,
-                         "programmes": len(item_rows), "addressed": int((item_rows["verdict"] == "addressed").sum()),
-                         "addressed_by": by_verdict["addressed"], "partial_by": by_verdict["partial"],
-                         "contrary_by": by_verdict["contrary"]})
-    table = pd.DataFrame(rows, columns=["election", "municipality", "item_id", "programmes", "addressed",
-                                        "addressed_by", "partial_by", "contrary_by"])
+            rows.append(
+                {
+                    "election": election,
+                    "municipality": municipality,
+                    "item_id": item_id,
+                    "programmes": len(item_rows),
+                    "addressed": int((item_rows["verdict"] == "addressed").sum()),
+                    "addressed_by": by_verdict["addressed"],
+                    "partial_by": by_verdict["partial"],
+                    "contrary_by": by_verdict["contrary"],
+                }
+            )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "election",
+            "municipality",
+            "item_id",
+            "programmes",
+            "addressed",
+            "addressed_by",
+            "partial_by",
+            "contrary_by",
+        ],
+    )
     return table.merge(results.items[["item_id", "theme_id", "theme", "text"]], on="item_id", how="left")
 
 
@@ -306,7 +374,9 @@ def gaps(results: Results) -> pd.DataFrame:
     """
     table = item_parties(results)
     table = table[table["addressed"] == 0].drop(columns=["addressed", "addressed_by"]).reset_index(drop=True)
-    table.insert(table.columns.get_loc("partial_by"), "mentioned", (table["partial_by"] != "") | (table["contrary_by"] != ""))
+    table.insert(
+        table.columns.get_loc("partial_by"), "mentioned", (table["partial_by"] != "") | (table["contrary_by"] != "")
+    )
     return table
 
 
@@ -316,11 +386,15 @@ def item_shares(results: Results, by: tuple[str, ...] = GROUP_COLUMNS) -> pd.Dat
     ``share_mentioned`` counts every verdict but ``absent``. Pass ``by=("election",)`` to pool
     municipalities, or ``by=()`` for one share over all programmes.
     """
-    frame = results.verdicts.assign(addressed=results.verdicts["verdict"].eq("addressed"),
-                                    mentioned=results.verdicts["verdict"].ne("absent"))
+    frame = results.verdicts.assign(
+        addressed=results.verdicts["verdict"].eq("addressed"), mentioned=results.verdicts["verdict"].ne("absent")
+    )
     keys = [*by, "item_id"]
-    table = frame.groupby(keys, sort=False).agg(programmes=("document", "nunique"), addressed=("addressed", "sum"),
-                                                mentioned=("mentioned", "sum")).reset_index()
+    table = (
+        frame.groupby(keys, sort=False)
+        .agg(programmes=("document", "nunique"), addressed=("addressed", "sum"), mentioned=("mentioned", "sum"))
+        .reset_index()
+    )
     table["share_addressed"] = table["addressed"] / table["programmes"]
     table["share_mentioned"] = table["mentioned"] / table["programmes"]
     order = {i: n for n, i in enumerate(item_order(results))}
@@ -330,10 +404,20 @@ def item_shares(results: Results, by: tuple[str, ...] = GROUP_COLUMNS) -> pd.Dat
 
 def tidy_verdicts(results: Results) -> pd.DataFrame:
     """One row per programme × item with item text and theme title: the table for pandas and R."""
-    table = results.verdicts.merge(results.items[["item_id", "theme", "text"]].rename(columns={"text": "item_text"}),
-                                   on="item_id", how="left")
-    columns = [*PROGRAMME_COLUMNS, "item_id", "theme_id", "theme", "item_text", "verdict", "score",
-               "evidence_page", "evidence_quote"]
+    table = results.verdicts.merge(
+        results.items[["item_id", "theme", "text"]].rename(columns={"text": "item_text"}), on="item_id", how="left"
+    )
+    columns = [
+        *PROGRAMME_COLUMNS,
+        "item_id",
+        "theme_id",
+        "theme",
+        "item_text",
+        "verdict",
+        "score",
+        "evidence_page",
+        "evidence_quote",
+    ]
     return table.loc[:, columns]
 
 
@@ -341,6 +425,16 @@ def tidy_evidence(results: Results) -> pd.DataFrame:
     """One row per evidence quote, with the programme's metadata and the cell's verdict."""
     keys = results.verdicts[[*PROGRAMME_COLUMNS, "item_id", "verdict"]]
     table = results.evidence.merge(keys, on=["document", "item_id"], how="left")
-    columns = [*PROGRAMME_COLUMNS, "item_id", "verdict", "rank", "page", "page_label", "section", "quote", "score",
-               "signals"]
+    columns = [
+        *PROGRAMME_COLUMNS,
+        "item_id",
+        "verdict",
+        "rank",
+        "page",
+        "page_label",
+        "section",
+        "quote",
+        "score",
+        "signals",
+    ]
     return table.loc[:, columns]

@@ -40,4 +40,3 @@ class Turns:
             yield
         finally:
             self.__enter__()
-

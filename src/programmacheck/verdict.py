@@ -88,16 +88,29 @@ class VerdictModel:
     # ---- fitting and storage -------------------------------------------------------------
 
     @classmethod
-    def fit(cls, features: Sequence[Sequence[float]], labels: Sequence[str], passage_scorer: PassageScorer,
-            provenance: dict | None = None, regularisation: float = 1.0,
-            feature_names: Sequence[str] = FEATURES) -> VerdictModel:
+    def fit(
+        cls,
+        features: Sequence[Sequence[float]],
+        labels: Sequence[str],
+        passage_scorer: PassageScorer,
+        provenance: dict | None = None,
+        regularisation: float = 1.0,
+        feature_names: Sequence[str] = FEATURES,
+    ) -> VerdictModel:
         x = np.asarray(features, dtype=np.float64)[:, [FEATURES.index(name) for name in feature_names]]
         y = np.array([MODEL_CLASSES.index("partial" if lab == "contrary" else lab) for lab in labels])
         if len(set(y.tolist())) != len(MODEL_CLASSES):
             raise ValueError(f"calibration needs examples of every label {MODEL_CLASSES}; got {sorted(set(labels))}")
         mean, scale, coef, intercept = standardised_logistic_regression(x, y, regularisation, CLASS_WEIGHT)
-        return cls(tuple(feature_names), tuple(mean), tuple(scale), tuple(map(tuple, coef)), tuple(intercept),
-                   passage_scorer, dict(provenance or {}))
+        return cls(
+            tuple(feature_names),
+            tuple(mean),
+            tuple(scale),
+            tuple(map(tuple, coef)),
+            tuple(intercept),
+            passage_scorer,
+            dict(provenance or {}),
+        )
 
     def to_json(self) -> dict:
         return {
@@ -127,8 +140,15 @@ class VerdictModel:
             scorer = PassageScorer.from_json(raw["passage_scorer"])
         except (KeyError, ValueError):
             raise ValueError(stale) from None
-        model = cls(tuple(raw["features"]), tuple(raw["mean"]), tuple(raw["scale"]), tuple(map(tuple, raw["coef"])),
-                    tuple(raw["intercept"]), scorer, raw.get("provenance", {}))
+        model = cls(
+            tuple(raw["features"]),
+            tuple(raw["mean"]),
+            tuple(raw["scale"]),
+            tuple(map(tuple, raw["coef"])),
+            tuple(raw["intercept"]),
+            scorer,
+            raw.get("provenance", {}),
+        )
         return LoadedModel(path=str(file), sha256=hashlib.sha256(data).hexdigest(), model=model)
 
 
@@ -190,8 +210,9 @@ def select_evidence(text: ProgrammeText, signals: ItemSignals, contrary_first: b
             continue
         seen_paragraphs.add(paragraph_index)
         paragraph = text.paragraphs[paragraph_index]
-        chosen.append(Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text,
-                               round(c.score, 4), c.signals))
+        chosen.append(
+            Evidence(paragraph.page, paragraph.section, text.passages[c.passage].text, round(c.score, 4), c.signals)
+        )
         if len(chosen) == MAX_EVIDENCE:
             break
     return tuple(chosen)
@@ -208,6 +229,12 @@ def apply_parents(verdicts: list[ItemVerdict], checklist: Checklist) -> list[Ite
         children = [by_id[c.id] for c in checklist.children(item.id) if c.id in by_id]
         best = max(children, key=lambda v: (_RANK[v.verdict], v.score), default=None)
         if parent and best and best.verdict == "addressed" and parent.verdict != "addressed":
-            by_id[item.id] = ItemVerdict(parent.document, parent.item_id, parent.theme_id, "addressed",
-                                         max(parent.score, best.score), best.evidence)
+            by_id[item.id] = ItemVerdict(
+                parent.document,
+                parent.item_id,
+                parent.theme_id,
+                "addressed",
+                max(parent.score, best.score),
+                best.evidence,
+            )
     return [by_id[v.item_id] for v in verdicts]

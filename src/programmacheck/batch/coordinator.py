@@ -69,10 +69,12 @@ class BatchStats:
     remote_peak_memory_mb: float = 0.0  # Dask workers' own peaks (remote ones are not descendants)
 
     def summary(self) -> str:
-        return (f"{self.from_store} of {self.programmes} programme(s) answered from the store; {self.files_read} file(s) "
-                f"read, {self.passages_embedded} passage(s) and {self.queries_embedded} query(ies) embedded, "
-                f"{self.items_recomputed} item verdict(s) computed; {self.seconds:.1f} s, "
-                f"peak memory {self.peak_memory_mb:.0f} MB over all processes")
+        return (
+            f"{self.from_store} of {self.programmes} programme(s) answered from the store; {self.files_read} file(s) "
+            f"read, {self.passages_embedded} passage(s) and {self.queries_embedded} query(ies) embedded, "
+            f"{self.items_recomputed} item verdict(s) computed; {self.seconds:.1f} s, "
+            f"peak memory {self.peak_memory_mb:.0f} MB over all processes"
+        )
 
 
 @dataclass(frozen=True)
@@ -94,15 +96,22 @@ class Batch:
     the vectors and verdicts.
     """
 
-    def __init__(self, settings: BatchSettings, out: OutputFolder, embedder: Embedder | None = None,
-                 on_result: Callable[[ProgrammeResult], None] | None = None):
+    def __init__(
+        self,
+        settings: BatchSettings,
+        out: OutputFolder,
+        embedder: Embedder | None = None,
+        on_result: Callable[[ProgrammeResult], None] | None = None,
+    ):
         self.settings = settings
         self.out = out
         self._embedder = embedder
         self._on_result = on_result
         scan = settings.scan
         self.checklist: LoadedChecklist = load_checklist(scan.checklist)
-        self.calibration_path = Path(scan.calibration) if scan.calibration else bundled_path("models", "calibration.json")
+        self.calibration_path = (
+            Path(scan.calibration) if scan.calibration else bundled_path("models", "calibration.json")
+        )
         calibration = self.calibration_path.read_bytes()
         self.calibration_sha256 = keys.sha256(calibration)
         self.calibration_provenance = json.loads(calibration).get("provenance")
@@ -130,13 +139,16 @@ class Batch:
     def identity(self) -> str:
         if self._embedder is not None:
             return self._embedder.identity
-        return expected_identity(self.settings.scan.model) or self.executor.run_one(worker.model_identity,
-                                                                                    self.settings.scan.model)
+        return expected_identity(self.settings.scan.model) or self.executor.run_one(
+            worker.model_identity, self.settings.scan.model
+        )
 
     def _item_keys(self, text_key: str) -> dict[str, str]:
         settings = keys.scoring_settings(self.settings.scan)
-        return {item_id: keys.item_key(text_key, self.identity, definition, self.calibration_sha256, settings)
-                for item_id, definition in self.definitions.items()}
+        return {
+            item_id: keys.item_key(text_key, self.identity, definition, self.calibration_sha256, settings)
+            for item_id, definition in self.definitions.items()
+        }
 
     # ---- planning ------------------------------------------------------------------------------
 
@@ -183,16 +195,28 @@ class Batch:
     def _tasks(self, plans: Sequence[Plan]) -> Iterator[worker.Task]:
         for plan in plans:
             items = [i for i in self.checklist.checklist.items if i.id in plan.missing]
-            subset = self.checklist.model_copy(update={"checklist": self.checklist.checklist.model_copy(update={"items": items})})
+            subset = self.checklist.model_copy(
+                update={"checklist": self.checklist.checklist.model_copy(update={"items": items})}
+            )
             passages = self.store.passages(plan.text_key) if plan.text_key else None
             # A file to read is most likely an edited version of the programme's latest text.
             latest = self.store.latest_text(plan.programme.document)
             known = passages or (self.store.passages(latest) if latest else None) or ()
             query_keys = (keys.sha256(q) for _, q in item_queries(subset.checklist))
-            vectors = {"query": {sha: self._queries[sha] for sha in query_keys if sha in self._queries},
-                       "passage": self.store.vectors(self.identity, "passage", [keys.sha256(p.text) for p in known])}
-            yield worker.Task(plan.programme, self.settings.scan, self.identity, self.calibration_sha256, subset,
-                              plan.texts, passages, vectors)
+            vectors = {
+                "query": {sha: self._queries[sha] for sha in query_keys if sha in self._queries},
+                "passage": self.store.vectors(self.identity, "passage", [keys.sha256(p.text) for p in known]),
+            }
+            yield worker.Task(
+                plan.programme,
+                self.settings.scan,
+                self.identity,
+                self.calibration_sha256,
+                subset,
+                plan.texts,
+                passages,
+                vectors,
+            )
 
     def _record(self, plan: Plan, outcome: worker.Outcome) -> Failure | None:
         """Store one finished programme in one transaction."""
@@ -257,8 +281,13 @@ class Batch:
                     if failure:  # reported once, by on_failure, with its name: here only that it is done
                         progress.advance(None, 1, plan.pages, paragraphs, "not read (the error above)")
                     else:
-                        progress.advance(plan.programme.document, 1, plan.pages, paragraphs,
-                                         f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s")
+                        progress.advance(
+                            plan.programme.document,
+                            1,
+                            plan.pages,
+                            paragraphs,
+                            f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s",
+                        )
             finally:
                 progress.close()
             self.stats.remote_peak_memory_mb = self.executor.remote_peak_rss() / MB
@@ -276,8 +305,10 @@ class Batch:
         paragraphs = join_files(programme, texts)
         item_keys = self._item_keys(keys.text_key(paragraphs, self.settings.scan.extractor))
         found = self.store.verdicts(item_keys.values())
-        verdicts = [ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
-                    for v in (found[item_keys[i.id]] for i in self.checklist.checklist.items)]
+        verdicts = [
+            ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
+            for v in (found[item_keys[i.id]] for i in self.checklist.checklist.items)
+        ]
         warnings = tuple(w for t in texts for w in t.warnings)
         return ProgrammeResult(programme, paragraphs, apply_parents(verdicts, self.checklist.checklist), warnings)
 
@@ -296,13 +327,23 @@ class Batch:
         stats = self.stats
         scan = self.settings.scan
         return {
-            "checklist": {"path": self.checklist.path, "sha256": self.checklist.sha256,
-                          "name": self.checklist.checklist.name},
+            "checklist": {
+                "path": self.checklist.path,
+                "sha256": self.checklist.sha256,
+                "name": self.checklist.checklist.name,
+            },
             "model": self.identity if stats.programmes > stats.failed else scan.model,
-            "calibration": {"path": str(self.calibration_path), "sha256": self.calibration_sha256,
-                            "provenance": self.calibration_provenance},
-            "settings": {"extractor": scan.extractor, "workers": self.settings.workers, "dask": self.settings.dask,
-                         "store": str(self.store.path)},
+            "calibration": {
+                "path": str(self.calibration_path),
+                "sha256": self.calibration_sha256,
+                "provenance": self.calibration_provenance,
+            },
+            "settings": {
+                "extractor": scan.extractor,
+                "workers": self.settings.workers,
+                "dask": self.settings.dask,
+                "store": str(self.store.path),
+            },
             "batch": asdict(stats),
         }
 

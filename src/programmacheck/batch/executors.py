@@ -64,8 +64,12 @@ class _LocalPool:
     _window: int
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
-        return _bounded(lambda item: self._pool.submit(fn, item), items, self._window,
-                        lambda pending: wait(pending, return_when=FIRST_COMPLETED).done)
+        return _bounded(
+            lambda item: self._pool.submit(fn, item),
+            items,
+            self._window,
+            lambda pending: wait(pending, return_when=FIRST_COMPLETED).done,
+        )
 
     def remote_peak_rss(self) -> int:
         return 0
@@ -112,8 +116,9 @@ class _Running(Protocol):
     def result(self) -> Any: ...
 
 
-def _bounded(submit: Callable[[Any], _Running], items: Iterable, window: int,
-             wait_some: Callable[[set], Iterable[_Running]]) -> Iterator:
+def _bounded(
+    submit: Callable[[Any], _Running], items: Iterable, window: int, wait_some: Callable[[set], Iterable[_Running]]
+) -> Iterator:
     """Submit ``items`` keeping at most ``window`` in flight; yield results as they finish."""
     pending: set = set()
     for item in items:
@@ -140,8 +145,12 @@ class LocalProcesses(_LocalPool):
 
         self.name = f"{workers} local processes"
         threads = max(1, available_cores() // workers)
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=worker.limit_threads, initargs=(threads,))
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=worker.limit_threads,
+            initargs=(threads,),
+        )
         self._window = workers * IN_FLIGHT_PER_WORKER
 
     def run_one(self, fn: Callable, *args: Any) -> Any:
@@ -177,8 +186,12 @@ class Dask:
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator:
         from distributed import wait as dask_wait
 
-        return _bounded(lambda item: self._client.submit(_on_dask_worker, fn, item, pure=False), items, self._window,
-                        lambda pending: dask_wait(list(pending), return_when="FIRST_COMPLETED").done)
+        return _bounded(
+            lambda item: self._client.submit(_on_dask_worker, fn, item, pure=False),
+            items,
+            self._window,
+            lambda pending: dask_wait(list(pending), return_when="FIRST_COMPLETED").done,
+        )
 
     def remote_peak_rss(self) -> int:
         return sum(self._client.run(own_peak_rss).values())

@@ -43,8 +43,7 @@ READING_REVISION = 3
 #: geen X', a pointing sentence) and keyword matching lemmatises passages without sentence splitting.
 SCORING_REVISION = 2
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
-TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq",
-                  "bm25s")
+TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq", "bm25s")
 #: The environment setting that picks the spaCy pipeline (``programmacheck.nlp.PIPELINE_SETTING``;
 #: not imported from there because that module imports spaCy, which a warm rescan never needs).
 SPACY_PIPELINE_SETTING = "PROGRAMMACHECK_SPACY_MODEL"
@@ -66,8 +65,10 @@ def text_identity(extractor: str) -> str:
     """Everything besides a file's bytes that decides its paragraphs and passages."""
     libraries = ",".join(f"{name}=={_installed(name)}" for name in TEXT_LIBRARIES)
     pipeline = os.environ.get(SPACY_PIPELINE_SETTING, "")
-    return (f"programmacheck=={__version__};reading={READING_REVISION};pdf={extractor};{libraries};"
-            f"spacy-pipeline={pipeline}")
+    return (
+        f"programmacheck=={__version__};reading={READING_REVISION};pdf={extractor};{libraries};"
+        f"spacy-pipeline={pipeline}"
+    )
 
 
 def file_key(path: str | Path, extractor: str) -> str:
@@ -96,5 +97,6 @@ def scoring_settings(settings: ScanSettings) -> str:
 
 
 def item_key(text: str, model_identity: str, definition: str, calibration_sha256: str, settings: str) -> str:
-    return sha256(json.dumps([text, model_identity, definition, calibration_sha256, settings, SCORING_REVISION,
-                              __version__]))
+    return sha256(
+        json.dumps([text, model_identity, definition, calibration_sha256, settings, SCORING_REVISION, __version__])
+    )

@@ -65,10 +65,12 @@ class Progress:
         if bars if bars is not None else stream.isatty():
             from tqdm import tqdm
 
-            self._bars = [tqdm(total=total, desc=desc, unit=unit, file=stream, position=i, dynamic_ncols=True,
-                               smoothing=0.1)
-                          for i, (desc, total, unit) in enumerate((("files", files, "file"), ("pages", pages, "page"),
-                                                                   ("paragraphs", None, "para")))]
+            self._bars = [
+                tqdm(total=total, desc=desc, unit=unit, file=stream, position=i, dynamic_ncols=True, smoothing=0.1)
+                for i, (desc, total, unit) in enumerate(
+                    (("files", files, "file"), ("pages", pages, "page"), ("paragraphs", None, "para"))
+                )
+            ]
 
     def advance(self, document: str | None, files: int, pages: int, paragraphs: int, detail: str) -> None:
         """One more programme done; ``document`` None for one whose failure was reported already."""

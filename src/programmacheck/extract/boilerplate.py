@@ -24,18 +24,14 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-MENU_WORDS = (
-    6  # a line of at most this many words and no final full stop may be a menu item
-)
+MENU_WORDS = 6  # a line of at most this many words and no final full stop may be a menu item
 MENU_RUN = 3  # this many such lines in a row are a menu (one or two are headings)
 REPEATS = 3  # a paragraph on this many places of one file is site chrome
 #: A cookie banner is a few sentences; a longer paragraph that mentions cookies is programme text
 #: (a whole programme saved on one line once went as "banner").
 BANNER_WORDS = 80
 
-_BULLET_ONLY = re.compile(
-    r"^[•●▪◦·\-–—]$"
-)  # not "*": alone, it marks a required form field
+_BULLET_ONLY = re.compile(r"^[•●▪◦·\-–—]$")  # not "*": alone, it marks a required form field
 _BULLETED = re.compile(r"^[•●▪◦·➢►▶✓✔\-–—]\s")
 _STARTS_INSIDE = re.compile(r"^[,.;:!?)\]’”%]")
 _STARTS_LOWER = re.compile(r"^[a-zà-ÿ(‘“'\"]")
@@ -99,9 +95,7 @@ _DATE = re.compile(
     rf"^(?:\w+dag\s+)?\d{{1,2}}(?:\s+(?:{_MONTHS}|jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec)\.?|[./-]\d{{1,2}}[./-])\s*\d{{2,4}}$",
     re.IGNORECASE,
 )
-_NO_WORD = re.compile(
-    r"^[\W\d_]*\w?[\W\d_]*$"
-)  # "1", "/", "—", "€2", ",-": no word of two letters
+_NO_WORD = re.compile(r"^[\W\d_]*\w?[\W\d_]*$")  # "1", "/", "—", "€2", ",-": no word of two letters
 
 
 def drop_boilerplate(lines: list[str]) -> list[str]:
@@ -111,17 +105,12 @@ def drop_boilerplate(lines: list[str]) -> list[str]:
     """
     paragraphs = web_paragraphs(lines)
     counts = Counter(_normal(paragraph) for paragraph in paragraphs)
-    keep = [
-        counts[_normal(paragraph)] < REPEATS and not is_boilerplate_line(paragraph)
-        for paragraph in paragraphs
-    ]
+    keep = [counts[_normal(paragraph)] < REPEATS and not is_boilerplate_line(paragraph) for paragraph in paragraphs]
     for run, before_text in _menu_runs(paragraphs, keep):
         # The last short line before text is that text's heading, not a menu item.
         for index in run[:-1] if before_text else run:
             keep[index] = False
-    return _first_occurrences(
-        paragraph for paragraph, kept in zip(paragraphs, keep, strict=True) if kept
-    )
+    return _first_occurrences(paragraph for paragraph, kept in zip(paragraphs, keep, strict=True) if kept)
 
 
 def web_paragraphs(lines: list[str]) -> list[str]:
@@ -176,9 +165,7 @@ def _is_short(paragraph: str) -> bool:
     )
 
 
-def _menu_runs(
-    paragraphs: list[str], keep: list[bool]
-) -> Iterator[tuple[list[int], bool]]:
+def _menu_runs(paragraphs: list[str], keep: list[bool]) -> Iterator[tuple[list[int], bool]]:
     """The kept lines of each run of at least MENU_RUN short lines, and whether text follows it.
 
     Short lines already dropped ("Home", "Contact") still count towards a run: they are the

@@ -29,9 +29,7 @@ from .layout import clean_text
 _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 _TITLE_STYLE = re.compile(r"^(?:title|titel)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"^(?:list|lijst)", re.IGNORECASE)
-_STYLE_DEPTH = (
-    5  # how far up a custom style's "based on" chain a heading style is looked for
-)
+_STYLE_DEPTH = 5  # how far up a custom style's "based on" chain a heading style is looked for
 
 
 class DocxExtractor:
@@ -44,9 +42,7 @@ class DocxExtractor:
         lines = list(_lines(document.iter_inner_content()))
         if not lines:
             raise ExtractionError(f"{path}: empty file (no text)")
-        return ExtractedDocument(
-            path=str(path), pages=(Page(number=1, lines=tuple(lines)),)
-        )
+        return ExtractedDocument(path=str(path), pages=(Page(number=1, lines=tuple(lines)),))
 
 
 def _open(path: Path) -> docx.document.Document:
@@ -99,9 +95,7 @@ def _is_list_item(paragraph: Paragraph) -> bool:
     properties = paragraph._p.pPr  # python-docx has no public accessor for numbering
     if properties is not None and properties.numPr is not None:
         return True
-    return paragraph.style is not None and bool(
-        _LIST_STYLE.match(paragraph.style.name or "")
-    )
+    return paragraph.style is not None and bool(_LIST_STYLE.match(paragraph.style.name or ""))
 
 
 def _table_lines(table: Table) -> Iterator[Line]:

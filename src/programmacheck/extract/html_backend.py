@@ -35,9 +35,7 @@ class HtmlExtractor:
         lines = html_lines(path.read_bytes())
         if not lines:
             raise ExtractionError(f"{path}: no main text found in the web page")
-        return ExtractedDocument(
-            path=str(path), pages=(Page(number=1, lines=tuple(lines)),)
-        )
+        return ExtractedDocument(path=str(path), pages=(Page(number=1, lines=tuple(lines)),))
 
 
 def html_lines(html: bytes | str) -> list[Line]:
@@ -75,9 +73,7 @@ def _heading_level(element: etree._Element) -> int | None:
     if element.tag != "head":
         return None
     rend = _HEADING_REND.match(element.get("rend", ""))
-    return (
-        int(rend.group(1)) if rend else 2
-    )  # a heading of unknown rank: below the page title
+    return int(rend.group(1)) if rend else 2  # a heading of unknown rank: below the page title
 
 
 def _in_table(element: etree._Element) -> bool:
@@ -90,10 +86,7 @@ def _own_text(element: etree._Element) -> str:
     A table row joins its cells, each read whole; a line break inside a paragraph becomes a space.
     """
     if element.tag == "row":
-        cells = (
-            clean_text(" ".join(cell.itertext()))
-            for cell in element.iterchildren("cell")
-        )
+        cells = (clean_text(" ".join(cell.itertext())) for cell in element.iterchildren("cell"))
         return CELL_SEPARATOR.join(cell for cell in cells if cell)
     parts = [element.text or ""]
     for child in element:

@@ -97,11 +97,15 @@ def build_document(path: Path, raw_pages: Sequence[RawPage], damaged: Sequence[i
     warnings = []
     if damaged:
         pages_list = ", ".join(str(number) for number in damaged)
-        warnings.append(f"{path}: page(s) {pages_list} of {len(raw_pages) + len(damaged)} are damaged and were not read")
+        warnings.append(
+            f"{path}: page(s) {pages_list} of {len(raw_pages) + len(damaged)} are damaged and were not read"
+        )
     scanned = [p.number for p in raw_pages if p.images and word_count(p.lines) < MIN_TEXT_WORDS]
     if len(scanned) > len(raw_pages) // 4:
-        warnings.append(f"{path}: {len(scanned)} of {len(raw_pages)} pages are images without text (photos, or scans "
-                        "too few to OCR the file for) and were not read")
+        warnings.append(
+            f"{path}: {len(scanned)} of {len(raw_pages)} pages are images without text (photos, or scans "
+            "too few to OCR the file for) and were not read"
+        )
     raw_pages = [replace(raw, lines=drop_line_numbers(raw.lines)) for raw in raw_pages]
     running = running_keys(raw_pages)
     pages = []

@@ -31,13 +31,9 @@ log = logging.getLogger(__name__)
 
 LANGUAGE = "nld"
 INSTALL_HINT = "apt-get install ocrmypdf tesseract-ocr-nld"
-MIN_DUTCH_WORDS = (
-    3  # fewer Dutch words than this: no text layer to speak of (a divider has more)
-)
+MIN_DUTCH_WORDS = 3  # fewer Dutch words than this: no text layer to speak of (a divider has more)
 MIN_QUALITY = 0.5  # a real Dutch page scores ~0.9; an OCR garbage layer ~0.1
-SECONDS_PER_PAGE_LIMIT = (
-    120  # ocrmypdf is stopped past this, so a broken install cannot hang a run
-)
+SECONDS_PER_PAGE_LIMIT = 120  # ocrmypdf is stopped past this, so a broken install cannot hang a run
 
 #: A scan under a garbage text layer coarser than this is re-rendered before OCR, within this range.
 COARSE_SCAN_DPI = 150
@@ -86,9 +82,7 @@ def needs_ocr(page_texts: list[str]) -> list[int]:
     is empty because it is blank or a photo is flagged too; a caller that knows which pages hold
     images can skip the others.
     """
-    return [
-        number for number, text in enumerate(page_texts, start=1) if not _usable(text)
-    ]
+    return [number for number, text in enumerate(page_texts, start=1) if not _usable(text)]
 
 
 def ocr_pdf(path: Path, pages: list[int], output: Path | None = None, step_aside: StepAside = nullcontext) -> Path:
@@ -136,13 +130,9 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None, step_aside
             _run_ocr([*arguments, str(source), str(output)], len(pages), step_aside)
     except subprocess.CalledProcessError as error:
         reason = _INTERNAL_NAME.sub("", (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1])
-        raise ExtractionError(
-            f"{path}: OCR failed on pages {_page_list(pages)} ({reason})"
-        ) from None
+        raise ExtractionError(f"{path}: OCR failed on pages {_page_list(pages)} ({reason})") from None
     except subprocess.TimeoutExpired:
-        raise ExtractionError(
-            f"{path}: OCR of pages {_page_list(pages)} took too long and was stopped"
-        ) from None
+        raise ExtractionError(f"{path}: OCR of pages {_page_list(pages)} took too long and was stopped") from None
     return output
 
 
@@ -213,12 +203,15 @@ def _check_pixels(path: Path, pages: list[int]) -> None:
             page = document[number - 1]
             width, height = page.get_size()
             sizes = [(width * OCR_CHECK_DPI / 72, height * OCR_CHECK_DPI / 72)]
-            sizes += [_pixel_size(image) for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)]
+            sizes += [
+                _pixel_size(image) for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)
+            ]
             widest = max(sizes, key=lambda size: size[0] * size[1])
             if widest[0] * widest[1] > MAX_OCR_PIXELS:
                 raise ExtractionError(
                     f"{path}: page {number} would need OCR of {widest[0]:.0f} × {widest[1]:.0f} pixels "
-                    f"(at most {MAX_OCR_PIXELS // 1_000_000} million); scan it at a lower resolution")
+                    f"(at most {MAX_OCR_PIXELS // 1_000_000} million); scan it at a lower resolution"
+                )
     finally:
         document.close()
 
@@ -276,13 +269,9 @@ def ocr_command() -> str:
     """
     command = shutil.which("ocrmypdf")
     if command is None:
-        raise OcrUnavailable(
-            f"ocrmypdf is not installed (install with: {INSTALL_HINT})"
-        )
+        raise OcrUnavailable(f"ocrmypdf is not installed (install with: {INSTALL_HINT})")
     if LANGUAGE not in _tesseract_languages(shutil.which("tesseract")):
-        raise OcrUnavailable(
-            f"Tesseract has no Dutch language data (install with: {INSTALL_HINT})"
-        )
+        raise OcrUnavailable(f"Tesseract has no Dutch language data (install with: {INSTALL_HINT})")
     return command
 
 
@@ -296,9 +285,7 @@ def _tesseract_languages(tesseract: str | None) -> frozenset[str]:
     """Languages installed for Tesseract (asked once per executable: the call takes ~50 ms)."""
     if tesseract is None:
         return frozenset()
-    listing = subprocess.run(
-        [tesseract, "--list-langs"], capture_output=True, text=True, check=False
-    )
+    listing = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, check=False)
     # The first line is a header ("List of available languages in ...").
     return frozenset(line.strip() for line in listing.stdout.splitlines()[1:])
 
@@ -312,11 +299,7 @@ def _usable(text: str) -> bool:
 def _letter_tokens(text: str) -> list[str]:
     """Whitespace tokens with their edge punctuation stripped that hold a letter and are no address."""
     tokens = (token.strip(_EDGE_PUNCTUATION) for token in text.split())
-    return [
-        token
-        for token in tokens
-        if _LETTER.search(token) and not _ADDRESS.search(token)
-    ]
+    return [token for token in tokens if _LETTER.search(token) and not _ADDRESS.search(token)]
 
 
 @lru_cache(maxsize=200_000)
@@ -367,7 +350,9 @@ def extract_with_ocr(extractor: Extractor, path: Path, step_aside: StepAside = n
     try:
         ocred = extractor.extract(copy)
     except ExtractionError:
-        raise ExtractionError(f"{path}: no text layer (scanned?), and OCR found no text on pages {_page_list(flagged)}") from None
+        raise ExtractionError(
+            f"{path}: no text layer (scanned?), and OCR found no text on pages {_page_list(flagged)}"
+        ) from None
     finally:
         shutil.rmtree(copy.parent, ignore_errors=True)
     pages = tuple(replace(page, ocr=page.number in flagged) for page in ocred.pages)

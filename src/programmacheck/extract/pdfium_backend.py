@@ -139,7 +139,7 @@ def _icon_bullet(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, start: int, end: i
 
 
 def _family(font: str) -> str:
-    """"ABCDEF+Barlow-Bold" → "barlow": the subset prefix and the style dropped."""
+    """ "ABCDEF+Barlow-Bold" → "barlow": the subset prefix and the style dropped."""
     return re.split(r"[-,_ ]", font.rsplit("+", 1)[-1], maxsplit=1)[0].casefold()
 
 

@@ -41,15 +41,22 @@ class TextExtractor:
         lines = markdown_lines(text) if markdown else text_lines(text)
         if not any(line.text for line in lines):
             if not markdown and text.strip():  # there was text, and the web-page filter took all of it
-                raise ExtractionError(f"{path}: no programme text (everything in it reads as web-page menus, banners "
-                                      "or lines repeated throughout)")
+                raise ExtractionError(
+                    f"{path}: no programme text (everything in it reads as web-page menus, banners "
+                    "or lines repeated throughout)"
+                )
             raise ExtractionError(f"{path}: empty file (no text)")
         return ExtractedDocument(path=str(path), pages=(Page(number=1, lines=tuple(lines)),))
 
 
 #: Byte order marks, longest first (UTF-32's LE mark begins with UTF-16's).
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 #: A text without a mark whose even (or odd) bytes are this often NUL is UTF-16 without BOM.
 UTF16_NUL_SHARE = 0.3
 

@@ -89,8 +89,12 @@ class ProgrammeMatches:
         hits = [h.get(item_id) for h in self.keyword_hits]
         levels = np.array([h.level if h else 0 for h in hits], dtype=np.int8)
         sims = self.similarities[:, column]
-        features = passage_features(sims - float(sims.mean()) if len(sims) else sims, levels,
-                                    self.lexical[:, column], self.heading_levels[:, column])
+        features = passage_features(
+            sims - float(sims.mean()) if len(sims) else sims,
+            levels,
+            self.lexical[:, column],
+            self.heading_levels[:, column],
+        )
         return features, levels, hits
 
 
@@ -120,7 +124,9 @@ def item_signals(matches: ProgrammeMatches, scorer: PassageScorer) -> list[ItemS
         contrary = np.array([bool(h and h.contrary and not h.excluded) for h in hits])
         # Contrary passages are always kept: they are rare and decide a `contrary` verdict.
         top = np.argsort(-logits, kind="stable")[:CANDIDATES]
-        order = sorted(set(top.tolist()) | set(np.flatnonzero(contrary & (levels >= 1)).tolist()), key=lambda i: -logits[i])
+        order = sorted(
+            set(top.tolist()) | set(np.flatnonzero(contrary & (levels >= 1)).tolist()), key=lambda i: -logits[i]
+        )
         sims = matches.similarities[:, matches.item_ids.index(item_id)]
         candidates = tuple(
             Candidate(

@@ -59,7 +59,9 @@ class WordPattern:
     def parse(cls, word: str) -> WordPattern:
         starts, ends = word.startswith("*"), word.endswith("*")
         stem = word.strip("*")
-        mode = {(False, False): "exact", (False, True): "prefix", (True, False): "suffix", (True, True): "infix"}[(starts, ends)]
+        mode = {(False, False): "exact", (False, True): "prefix", (True, False): "suffix", (True, True): "infix"}[
+            (starts, ends)
+        ]
         return cls(stem=stem, mode=mode, lemma=word_lemma(stem) if mode == "exact" else stem)
 
 
@@ -104,7 +106,7 @@ class PatternIndex:
                 ids.update(suffix.get(form[-end:], ()))
             for length in self._infix_lengths:
                 for start in range(len(form) - length + 1):
-                    ids.update(infix.get(form[start:start + length], ()))
+                    ids.update(infix.get(form[start : start + length], ()))
             found = self._by_form[form] = frozenset(ids) if ids else _NOTHING
         return found
 
@@ -125,8 +127,11 @@ class Term:
 
     @classmethod
     def parse(cls, text: str, index: PatternIndex) -> Term:
-        parts = tuple(tuple(index.add(WordPattern.parse(w)) for w in part.split())
-                      for part in text.lower().split("&") if part.strip())
+        parts = tuple(
+            tuple(index.add(WordPattern.parse(w)) for w in part.split())
+            for part in text.lower().split("&")
+            if part.strip()
+        )
         return cls(text=text, parts=parts)
 
     def occurs(self, passage: MatchedPassage) -> bool:
@@ -157,8 +162,10 @@ class MatchedPassage:
             return False
         first, rest = pattern_ids[0], pattern_ids[1:]
         last_start = len(self.tokens) - len(pattern_ids)
-        return any(first in self.tokens[i] and all(p in self.tokens[i + 1 + k] for k, p in enumerate(rest))
-                   for i in range(last_start + 1))
+        return any(
+            first in self.tokens[i] and all(p in self.tokens[i + 1 + k] for k, p in enumerate(rest))
+            for i in range(last_start + 1)
+        )
 
 
 @dataclass(frozen=True)
@@ -182,8 +189,12 @@ class KeywordHit:
 
     @property
     def signals(self) -> tuple[str, ...]:
-        named = (("measure", self.measure), ("measure-other-group", self.measure_other_group),
-                 ("subject", self.subject), ("contrary", self.contrary))
+        named = (
+            ("measure", self.measure),
+            ("measure-other-group", self.measure_other_group),
+            ("subject", self.subject),
+            ("contrary", self.contrary),
+        )
         return tuple(f"{kind}:{term}" for kind, terms in named for term in terms) if not self.excluded else ()
 
 
@@ -205,9 +216,16 @@ class CompiledItem:
 
         measure, subject = compile_all(item.keywords.measure), compile_all(item.keywords.subject)
         phrases = [t for t in item.contrary if t != REJECTION]
-        return cls(item.id, measure, subject, compile_all(item.keywords.group), compile_all(item.exclude),
-                   compile_all(phrases), rejection=REJECTION in item.contrary,
-                   triggers=frozenset(term.parts[0][0] for term in (*measure, *subject) if term.parts))
+        return cls(
+            item.id,
+            measure,
+            subject,
+            compile_all(item.keywords.group),
+            compile_all(item.exclude),
+            compile_all(phrases),
+            rejection=REJECTION in item.contrary,
+            triggers=frozenset(term.parts[0][0] for term in (*measure, *subject) if term.parts),
+        )
 
 
 def make_token(surface: str, lemma: str) -> Token:
@@ -286,7 +304,9 @@ class KeywordMatcher:
         contrary = self._found(item.contrary, passage)
         if measure and group_ok and item.rejection:
             found = [t for t in item.measure if t.text in measure]
-            contrary += tuple(f"{REJECTION}:{cue}" for cue in governing_rejections(passage.words, passage.positions(found)))
+            contrary += tuple(
+                f"{REJECTION}:{cue}" for cue in governing_rejections(passage.words, passage.positions(found))
+            )
         return KeywordHit(
             measure=measure if group_ok else (),
             measure_other_group=() if group_ok else measure,

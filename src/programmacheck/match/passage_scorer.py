@@ -31,28 +31,33 @@ PASSAGE_FEATURES = (
 )
 
 
-def passage_features(above_baseline: np.ndarray, levels: np.ndarray, lexical: np.ndarray,
-                     heading_levels: np.ndarray) -> np.ndarray:
+def passage_features(
+    above_baseline: np.ndarray, levels: np.ndarray, lexical: np.ndarray, heading_levels: np.ndarray
+) -> np.ndarray:
     """Matrix (passages × PASSAGE_FEATURES) for one item from its per-passage columns."""
+
     def neighbours(values: np.ndarray, empty: float) -> np.ndarray:
         before = np.concatenate(([empty], values[:-1]))
         after = np.concatenate((values[1:], [empty]))
         return np.maximum(before, after)
 
     levels = levels.astype(np.float32)
-    return np.column_stack([
-        above_baseline,
-        levels == 2,
-        levels >= 1,
-        lexical,
-        neighbours(above_baseline, float(above_baseline.min(initial=0.0))),
-        neighbours(levels, 0.0),
-        heading_levels,
-    ]).astype(np.float32)
+    return np.column_stack(
+        [
+            above_baseline,
+            levels == 2,
+            levels >= 1,
+            lexical,
+            neighbours(above_baseline, float(above_baseline.min(initial=0.0))),
+            neighbours(levels, 0.0),
+            heading_levels,
+        ]
+    ).astype(np.float32)
 
 
-def standardised_logistic_regression(features, labels, regularisation: float, class_weight: str | None = None
-                                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def standardised_logistic_regression(
+    features, labels, regularisation: float, class_weight: str | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(mean, scale, coef, intercept) of a logistic regression on standardised features: how the
     passage scorer and the verdict model are both fitted (a constant feature keeps scale 1).
     ``class_weight="balanced"`` weighs each class by the inverse of its frequency."""
@@ -80,7 +85,9 @@ class PassageScorer:
         return x @ np.asarray(self.coef) + self.intercept
 
     @classmethod
-    def fit(cls, features: np.ndarray, is_evidence: Sequence[bool] | np.ndarray, regularisation: float = 1.0) -> PassageScorer:
+    def fit(
+        cls, features: np.ndarray, is_evidence: Sequence[bool] | np.ndarray, regularisation: float = 1.0
+    ) -> PassageScorer:
         y = np.asarray(is_evidence, dtype=bool)
         if not y.any() or y.all():
             raise ValueError("the passage scorer needs gold evidence passages and other passages")
@@ -88,8 +95,13 @@ class PassageScorer:
         return cls(tuple(mean), tuple(scale), tuple(coef[0]), float(intercept[0]))
 
     def to_json(self) -> dict:
-        return {"features": list(PASSAGE_FEATURES), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept}
+        return {
+            "features": list(PASSAGE_FEATURES),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> PassageScorer:

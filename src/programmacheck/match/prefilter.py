@@ -24,8 +24,12 @@ from .keyword import KeywordHit
 LEXICAL_TOP_K = 10
 
 
-def passages_worth_embedding(item_ids: Sequence[str], keyword_hits: Sequence[dict[str, KeywordHit]],
-                             lexical: np.ndarray, top_k: int = LEXICAL_TOP_K) -> np.ndarray:
+def passages_worth_embedding(
+    item_ids: Sequence[str],
+    keyword_hits: Sequence[dict[str, KeywordHit]],
+    lexical: np.ndarray,
+    top_k: int = LEXICAL_TOP_K,
+) -> np.ndarray:
     """Boolean matrix (passages × items): keyword evidence for the item, or a top BM25 match."""
     keep = np.array([[item_id in hits for item_id in item_ids] for hits in keyword_hits], dtype=bool)
     keep = keep.reshape(len(keyword_hits), len(item_ids))

@@ -44,12 +44,34 @@ class Word(Protocol):
 
 #: Rejecting phrases: their words must follow each other; a word ending in ``*`` is a prefix.
 #: "geen" alone is not among them: "geen daklozen meer op straat" is an ambition, not a rejection.
-REJECTING_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(cue.split()) for cue in (
-    "stoppen", "stopzetten", "afschaffen", "schrappen", "opheffen", "afbouwen", "wegbezuinigen",
-    "bezuinigen", "terugsturen", "terug te sturen", "overbodig", "niet nodig", "tegenstander*",
-    "zijn tegen", "is tegen", "geen gemeentegeld", "geen geld", "geen subsidie", "geen euro",
-    "geen cent", "niet subsidiëren", "niet financieren", "niet betalen",
-))
+REJECTING_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(cue.split())
+    for cue in (
+        "stoppen",
+        "stopzetten",
+        "afschaffen",
+        "schrappen",
+        "opheffen",
+        "afbouwen",
+        "wegbezuinigen",
+        "bezuinigen",
+        "terugsturen",
+        "terug te sturen",
+        "overbodig",
+        "niet nodig",
+        "tegenstander*",
+        "zijn tegen",
+        "is tegen",
+        "geen gemeentegeld",
+        "geen geld",
+        "geen subsidie",
+        "geen euro",
+        "geen cent",
+        "niet subsidiëren",
+        "niet financieren",
+        "niet betalen",
+    )
+)
 #: "X komt er niet" / "X komen er met ons niet": the sentence's subject, X, will not come.
 NOT_COMING = (("komen", "er"), ("niet",))
 #: "Er komt geen X": the X that follows will not come.
@@ -62,22 +84,120 @@ RELATIVE_WORDS = frozenset({"die", "dat", "wie", "wat", "welke"})
 SENTENCE_ENDS = frozenset(".!?;")
 #: Separable rejecting verbs as (verb lemma, particle): "we schaffen de norm af".
 SEPARABLE_VERBS: tuple[tuple[str, str], ...] = (
-    ("schaffen", "af"), ("bouwen", "af"), ("heffen", "op"), ("zetten", "stop"), ("bezuinigen", "weg"),
+    ("schaffen", "af"),
+    ("bouwen", "af"),
+    ("heffen", "op"),
+    ("zetten", "stop"),
+    ("bezuinigen", "weg"),
     ("sturen", "terug"),
 )
 NEGATIONS = frozenset({"niet", "geen", "nooit", "niets", "allerminst"})
 #: Words that may stand between a rejecting word and the measure it governs.
-FUNCTION_WORDS = frozenset({
-    "de", "het", "een", "'t", "deze", "dit", "die", "dat", "onze", "ons", "hun", "haar", "zijn", "jullie",
-    "alle", "elke", "ieder", "iedere", "al", "er", "we", "wij", "ze", "zij", "men", "u",
-    "wordt", "worden", "werd", "is", "moet", "moeten", "mag", "mogen", "wil", "willen", "gaat", "gaan",
-    "kan", "kunnen", "zal", "zullen", "ook", "dus", "direct", "volledig", "helemaal", "zo", "snel",
-    "met", "van", "op", "aan", "voor", "in", "naar", "te", "bij", "uit",
-})
-PREPOSITIONS = frozenset({"van", "in", "op", "voor", "bij", "binnen", "met", "aan", "naar", "over", "door", "uit",
-                          "zonder", "tot", "rond", "rondom", "tegen", "onder"})
-DETERMINERS = frozenset({"de", "het", "een", "'t", "deze", "dit", "die", "dat", "onze", "hun", "haar", "zijn",
-                         "alle", "elke", "iedere", "ieder"})
+FUNCTION_WORDS = frozenset(
+    {
+        "de",
+        "het",
+        "een",
+        "'t",
+        "deze",
+        "dit",
+        "die",
+        "dat",
+        "onze",
+        "ons",
+        "hun",
+        "haar",
+        "zijn",
+        "jullie",
+        "alle",
+        "elke",
+        "ieder",
+        "iedere",
+        "al",
+        "er",
+        "we",
+        "wij",
+        "ze",
+        "zij",
+        "men",
+        "u",
+        "wordt",
+        "worden",
+        "werd",
+        "is",
+        "moet",
+        "moeten",
+        "mag",
+        "mogen",
+        "wil",
+        "willen",
+        "gaat",
+        "gaan",
+        "kan",
+        "kunnen",
+        "zal",
+        "zullen",
+        "ook",
+        "dus",
+        "direct",
+        "volledig",
+        "helemaal",
+        "zo",
+        "snel",
+        "met",
+        "van",
+        "op",
+        "aan",
+        "voor",
+        "in",
+        "naar",
+        "te",
+        "bij",
+        "uit",
+    }
+)
+PREPOSITIONS = frozenset(
+    {
+        "van",
+        "in",
+        "op",
+        "voor",
+        "bij",
+        "binnen",
+        "met",
+        "aan",
+        "naar",
+        "over",
+        "door",
+        "uit",
+        "zonder",
+        "tot",
+        "rond",
+        "rondom",
+        "tegen",
+        "onder",
+    }
+)
+DETERMINERS = frozenset(
+    {
+        "de",
+        "het",
+        "een",
+        "'t",
+        "deze",
+        "dit",
+        "die",
+        "dat",
+        "onze",
+        "hun",
+        "haar",
+        "zijn",
+        "alle",
+        "elke",
+        "iedere",
+        "ieder",
+    }
+)
 #: Nouns of funding: stopping "de subsidie voor X" rejects X itself.
 FUNDING_NOUNS = ("subsidie*", "geld", "gemeentegeld", "budget*", "financiering*", "bijdrage*", "middelen")
 #: At most this many function words between a rejecting word and the measure it governs.
@@ -159,8 +279,9 @@ def _governs(words: Sequence[Word], cue: Span, measure: int, clause: range) -> b
     if measure >= cue.end:
         return _only_function_words(words, range(cue.end, measure))
     if measure < cue.start:
-        return (_only_function_words(words, range(measure + 1, cue.start))
-                and not _inside_another_phrase(words, measure, clause))
+        return _only_function_words(words, range(measure + 1, cue.start)) and not _inside_another_phrase(
+            words, measure, clause
+        )
     return False
 
 
@@ -178,9 +299,13 @@ def _separable_verbs(words: Sequence[Word], clause: range) -> list[tuple[Span, i
 
 def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence[int]) -> list[Span]:
     """A separable verb whose object, a measure word, stands between verb and particle."""
-    return [span for span, end in _separable_verbs(words, clause)
-            if any(span.start < m < end and _only_function_words(words, range(span.start + 1, m))
-                   for m in measure_positions)]
+    return [
+        span
+        for span, end in _separable_verbs(words, clause)
+        if any(
+            span.start < m < end and _only_function_words(words, range(span.start + 1, m)) for m in measure_positions
+        )
+    ]
 
 
 def _words_of(words: Sequence[Word], span: range) -> list[int]:
@@ -193,28 +318,34 @@ def _subject_of(words: Sequence[Word], sentence: range, verb: int, measure_posit
     sentence's first clause, with only relative clauses ("die …", "waarvoor …") between."""
     parts = [c for c in clauses(words) if c.start >= sentence.start and c.stop <= sentence.stop]
     here = next(c for c in parts if verb in c)
-    if any(m in here and m < verb and not any(words[j].surface in CONJUNCTIONS for j in range(m, verb))
-           for m in measure_positions):
+    if any(
+        m in here and m < verb and not any(words[j].surface in CONJUNCTIONS for j in range(m, verb))
+        for m in measure_positions
+    ):
         return True
     opens = _words_of(words, here)[:1] == [verb]
-    between = parts[1:parts.index(here)]
-    return (opens and parts[0] is not here and any(m in parts[0] for m in measure_positions)
-            and all(words[c.start].surface in RELATIVE_WORDS or words[c.start].surface.startswith("waar") for c in between))
+    between = parts[1 : parts.index(here)]
+    return (
+        opens
+        and parts[0] is not here
+        and any(m in parts[0] for m in measure_positions)
+        and all(words[c.start].surface in RELATIVE_WORDS or words[c.start].surface.startswith("waar") for c in between)
+    )
 
 
 def _not_coming(words: Sequence[Word], sentence: range, measure_positions: Sequence[int]) -> list[str]:
-    """"X komt er niet" with a measure word as X; "er komt geen X" with X a measure word."""
+    """ "X komt er niet" with a measure word as X; "er komt geen X" with X a measure word."""
     found = []
     positions = _words_of(words, sentence)
     (verb, there), (no,) = NOT_COMING
     for k, i in enumerate(positions[:-1]):
         if words[i].lemma == verb and words[positions[k + 1]].surface == there:
-            rest = positions[k + 2:k + 2 + MAX_GAP + 1]
+            rest = positions[k + 2 : k + 2 + MAX_GAP + 1]
             if any(words[j].surface == no for j in rest) and _subject_of(words, sentence, i, measure_positions):
                 found.append("komt er niet")
     for phrase in NONE_COMING:
         for k in range(len(positions) - len(phrase) + 1):
-            window = positions[k:k + len(phrase)]
+            window = positions[k : k + len(phrase)]
             if all(_is(words[i], w) for i, w in zip(window, phrase, strict=True)):
                 after = window[-1]
                 if any(after < m and _only_function_words(words, range(after + 1, m)) for m in measure_positions):
@@ -222,9 +353,10 @@ def _not_coming(words: Sequence[Word], sentence: range, measure_positions: Seque
     return found
 
 
-def _pointing_back(words: Sequence[Word], sentence: range, before: range | None,
-                   measure_positions: Sequence[int]) -> list[str]:
-    """"Daar stoppen wij mee": a rejecting sentence that opens with a pointing word rejects a
+def _pointing_back(
+    words: Sequence[Word], sentence: range, before: range | None, measure_positions: Sequence[int]
+) -> list[str]:
+    """ "Daar stoppen wij mee": a rejecting sentence that opens with a pointing word rejects a
     measure the sentence before it names."""
     positions = _words_of(words, sentence)
     if before is None or not positions or words[positions[0]].surface not in POINTING_WORDS:

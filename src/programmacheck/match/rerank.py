@@ -35,8 +35,9 @@ class CrossEncoderReranker:
         return np.asarray(self.model.predict(list(pairs), batch_size=32, show_progress_bar=False), dtype=np.float32)
 
 
-def rerank(signals: Sequence[ItemSignals], passages: Sequence[Passage], checklist: Checklist,
-           reranker: CrossEncoderReranker) -> list[ItemSignals]:
+def rerank(
+    signals: Sequence[ItemSignals], passages: Sequence[Passage], checklist: Checklist, reranker: CrossEncoderReranker
+) -> list[ItemSignals]:
     """Reorder every item's candidates by the cross-encoder's score of (item text, passage)."""
     item_text = {item.id: item.text for item in checklist.items}
     pairs = [(item_text[s.item_id], passages[c.passage].text) for s in signals for c in s.candidates]
