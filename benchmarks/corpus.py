@@ -1,6 +1,6 @@
 """Whole-corpus benchmark: cold and warm scans against two raw baselines, in one run.
 
-    python benchmarks/corpus.py [--shared ../shared] [--workers N] [--without-ocr]
+    python benchmarks/corpus.py [--shared ../shared] [--workers N] [--without-ocr] [--keep OUT]
 
 Over every programme in ``../shared/corpus`` it measures
 
@@ -164,6 +164,12 @@ def main() -> int:
     parser.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
+        "--keep",
+        metavar="OUT",
+        help="write the scans' output folder here (a new folder) instead of a temporary one, "
+        "e.g. to compare verdicts.csv between two versions",
+    )
+    parser.add_argument(
         "--without-ocr",
         action="store_true",
         help="leave out the documents that would be OCR'd (the raw baselines do no OCR)",
@@ -174,7 +180,9 @@ def main() -> int:
         if args.without_ocr:
             corpus = without_ocr(corpus, Path(work) / "corpus")
         pdfs = sorted(corpus.rglob("*.pdf"))
-        out = Path(work) / "out"
+        out = Path(args.keep) if args.keep else Path(work) / "out"
+        if args.keep and out.exists():
+            parser.error(f"{out} exists: --keep takes a new folder (a scan into an old store is no cold scan)")
         cold, cold_cpu, cold_run = scan(corpus, out, args.workers)
         warm, _, warm_run = scan(corpus, out, args.workers)
         extraction, pages = raw_extraction(pdfs)
