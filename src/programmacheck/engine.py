@@ -47,6 +47,7 @@ from .embed import DEFAULT_MODEL, Embedder, available_cores, get_embedder
 from .embed.cache import CachedEmbedder
 from .extract import DEFAULT_PDF_BACKEND, ExtractionError, StepAside, extract_file
 from .records import (
+    SECTION_SEPARATOR,
     Failure,
     FileText,
     ItemVerdict,
@@ -366,7 +367,7 @@ def join_files(programme: Programme, files: Sequence[FileText]) -> list[Paragrap
         found = [replace(p, document=programme.document) for p in text.paragraphs]
         if len(programme.files) > 1:  # say which file of the programme a quote comes from
             name = os.path.basename(file)
-            found = [replace(p, section=f"{name} › {p.section}" if p.section else name) for p in found]
+            found = [replace(p, section=f"{name}{SECTION_SEPARATOR}{p.section}" if p.section else name) for p in found]
         paragraphs.extend(found)
     if not any(p.matchable for p in paragraphs):
         raise ExtractionError(f"{programme.document}: no text found to match")

@@ -23,9 +23,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 
 from .extract import SUPPORTED_SUFFIXES
-
-#: How ``engine.join_files`` puts the file name in front of a quote's section.
-FILE_SEPARATOR = " › "
+from .records import SECTION_SEPARATOR
 
 
 def is_paged(document: str) -> bool:
@@ -37,7 +35,7 @@ def source_file(document: str, section: str) -> str:
     """The file below ``document`` a quote comes from: '' for a programme of one file."""
     if Path(document).suffix.lower() in SUPPORTED_SUFFIXES:
         return ""
-    return (section or "").split(FILE_SEPARATOR, 1)[0]
+    return (section or "").split(SECTION_SEPARATOR, 1)[0]
 
 
 class SourceLinks:

@@ -19,6 +19,9 @@ from typing import Literal, get_args
 #: The four verdicts, in the order of every table, legend and confusion matrix.
 Verdict = Literal["addressed", "partial", "contrary", "absent"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+#: Between the headings of a paragraph's section ("Zorg › Dakloosheid"), and after the file name
+#: in the sections of a programme of several files ("wonen.md › Zorg").
+SECTION_SEPARATOR = " › "
 #: One character per verdict, shared by the terminal coverage table and the HTML report so the
 #: two read alike.
 VERDICT_SYMBOLS: dict[Verdict, str] = {"addressed": "●", "partial": "◐", "contrary": "✗", "absent": "·"}

@@ -23,12 +23,11 @@ from itertools import groupby
 from wordfreq import zipf_frequency
 
 from . import nlp
-from .records import ExtractedDocument, Line, Paragraph, ParagraphKind, Passage
+from .records import SECTION_SEPARATOR, ExtractedDocument, Line, Paragraph, ParagraphKind, Passage
 
-SECTION_SEPARATOR = " › "
 # Bullet glyphs, including Symbol/Wingdings bullets that arrive as private-use code points.
 # Dashes and asterisks only count when a space follows ("-5 %" is no bullet).
-BULLET = re.compile(r"^\s*(?:[•●▪■◦○‣⁃∙·◆►▶✓✔\ue000-\uf8ff]\s*|[-–—*+]\s+)(?=\S)")
+BULLET_MARKER = re.compile(r"^\s*(?:[•●▪■◦○‣⁃∙·◆►▶✓✔\ue000-\uf8ff]\s*|[-–—*+]\s+)(?=\S)")
 # Markers that also occur in running text: a dash clause or a number wrapped to a line start.
 WEAK_MARKER = re.compile(r"^\s*[-–—]\s")
 # "1.", "1.1.", "1.1", "1)" before a word that does not start in lower case.
@@ -138,7 +137,7 @@ def _heading_shaped(line: Line, max_words: int) -> bool:
     return (
         bool(_LETTER.search(text))
         and len(text.split()) <= max_words
-        and not BULLET.match(text)
+        and not BULLET_MARKER.match(text)
         and not (text.endswith(".") and len(text.split()) > 3)
     )
 
@@ -231,14 +230,14 @@ class _Block:
             else:
                 text = f"{text} {line.text}"
         if self.kind == "bullet":
-            text = BULLET.sub("", text, count=1)
+            text = BULLET_MARKER.sub("", text, count=1)
         return re.sub(r"\s+", " ", text).strip()
 
 
 def _kind(line: Line, level: int | None) -> ParagraphKind:
     if level is not None:
         return "heading"
-    if BULLET.match(line.text) or NUMBERED.match(line.text):
+    if BULLET_MARKER.match(line.text) or NUMBERED.match(line.text):
         return "bullet"
     return "body"
 
