@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from conftest import REPO_ROOT
 from fakes import CountingEmbedder
 from programmacheck.batch import Batch, BatchSettings
+from programmacheck.checklist import load_checklist
 from programmacheck.engine import Engine, ScanSettings
 from programmacheck.programmes import programmes
 from programmacheck.report import OutputFolder
@@ -36,10 +38,24 @@ def test_a_library_scan_and_a_batch_give_the_same_verdicts(tmp_path: Path):
     by_document = {r.programme.document: r.verdicts for r in collected}
     for result in library.results:
         assert result.verdicts == by_document[result.programme.document]
+    provenance = batch.provenance()  # what run.json says, without the command line
+    assert provenance["model"] == "counting/v1" and provenance["batch"]["programmes"] == len(found)
+    assert provenance["checklist"]["sha256"] == load_checklist().sha256
+    assert provenance["calibration"]["provenance"]["fitted_on"]  # the bundled calibration's
+
+
+def test_a_cross_validated_output_folder_says_no_programme_trained_its_own_verdicts(tmp_path: Path):
+    from programmacheck.calibrate import cross_validation_provenance
+    from programmacheck.evaluate import fitted_on
+
+    scoring = Engine().scoring(ScanSettings(), embedder=CountingEmbedder(), calibrated=False)
+    provenance = cross_validation_provenance(scoring, ["gold"], "pdfplumber")
+    assert {"checklist", "model", "calibration", "settings"} <= provenance.keys()
+    (tmp_path / "run.json").write_text(json.dumps(provenance), encoding="utf-8")
+    assert fitted_on(tmp_path / "verdicts.csv") == []
 
 
 def test_the_engine_keeps_one_keyword_matcher_per_checklist_and_drops_the_least_recently_used():
-    from programmacheck.checklist import load_checklist
     from programmacheck.engine import KEPT_MATCHERS
 
     engine = Engine()

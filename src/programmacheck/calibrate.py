@@ -168,3 +168,20 @@ def leave_one_group_out(
     """Each group (:func:`group_of`: a municipality of one election, or a national election)
     scored by a model fitted on the other groups only: the headline figure."""
     return cross_validate(examples, engine, scoring, group_of, extra_training, feature_names)
+
+
+def cross_validation_provenance(scoring: Scoring, gold_dirs: Sequence[str | Path], extractor: str) -> dict:
+    """``run.json`` of a leave-one-group-out output folder, in the shape a scan's has: no single
+    calibration file made these verdicts, and none was fitted on the programme it scored."""
+    return {
+        "mode": "leave-one-group-out",
+        "gold": [str(folder) for folder in gold_dirs],
+        "checklist": {
+            "path": scoring.checklist.path,
+            "sha256": scoring.checklist.sha256,
+            "name": scoring.checklist.checklist.name,
+        },
+        "model": scoring.embedder.identity,
+        "calibration": {"path": None, "sha256": None, "provenance": {"fitted_on": []}},
+        "settings": {"extractor": extractor},
+    }

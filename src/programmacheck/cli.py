@@ -234,7 +234,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.corpus:
         return _fail("eval needs --verdicts FILE, or --corpus DIR for a cross-validated run")
-    from .calibrate import collect, leave_one_group_out, leave_one_programme_out
+    from .calibrate import collect, cross_validation_provenance, leave_one_group_out, leave_one_programme_out
     from .engine import Engine
     from .evaluate import kappa_difference
 
@@ -267,7 +267,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         for e in examples:
             out.add(ProgrammeResult(e.programme, e.text.paragraphs, by_doc[e.programme.document]))
-        out.close({"mode": "leave-one-group-out", "gold": args.gold})
+        out.close(cross_validation_provenance(scoring, args.gold, settings.extractor))
     return EXIT_OK
 
 
