@@ -63,13 +63,15 @@ class Predicted:
 
 
 def read_verdicts(path: str | Path) -> dict[str, dict[str, Predicted]]:
-    """document → item id → verdict with its first evidence quote, from a verdicts.csv."""
+    """document → item id → the tool's verdict with its first evidence quote, from a verdicts.csv."""
     table: dict[str, dict[str, Predicted]] = {}
     with open(path, newline="", encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
             row = {key: restore(value) for key, value in raw.items()}  # see spreadsheet.py
+            # The tool is evaluated, not its reviewers: a reviewed cell counts with the tool's verdict.
+            verdict = row.get("verdict_tool") or row["verdict"]
             table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = Predicted(
-                row["verdict"].strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", "")
+                verdict.strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", "")
             )
     return table
 

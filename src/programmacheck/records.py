@@ -14,7 +14,10 @@ by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:  # reviews imports this module; the annotation alone needs the name
+    from .reviews import AppliedReview
 
 #: The four verdicts, in the order of every table, legend and confusion matrix.
 Verdict = Literal["addressed", "partial", "contrary", "absent"]
@@ -111,7 +114,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ItemVerdict:
-    """The programme-level verdict for one checklist item."""
+    """The programme-level verdict for one checklist item.
+
+    ``review`` is a person's review in force on the cell (``reviews.apply_review``): ``verdict``
+    is then the reviewed verdict, and the tool's own is ``tool_verdict``.
+    """
 
     document: str
     item_id: str
@@ -119,6 +126,11 @@ class ItemVerdict:
     verdict: Verdict
     score: float
     evidence: tuple[Evidence, ...] = ()
+    review: AppliedReview | None = None
+
+    @property
+    def tool_verdict(self) -> Verdict:
+        return self.review.tool_verdict if self.review else self.verdict
 
 
 @dataclass(frozen=True)

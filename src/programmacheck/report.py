@@ -16,20 +16,23 @@ import fcntl
 import json
 import os
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from . import __version__
 from .checklist import Checklist
 from .extract import one_line
 from .page_labels import printed_labels
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
-from .records import VERDICT_SYMBOLS
-from .spreadsheet import neutralise_row
+from .records import VERDICT_SYMBOLS, VERDICTS
+from .reviews import REVIEW_COLUMNS, AppliedReview, Review, review_cells
+from .spreadsheet import neutralise_row, restore
 
 if TYPE_CHECKING:
-    from .records import Failure, ProgrammeResult
+    from .records import Failure, ProgrammeResult, Verdict
 
 VERDICT_COLUMNS = (
     "document",
@@ -40,6 +43,7 @@ VERDICT_COLUMNS = (
     "evidence_page",
     "evidence_quote",
     *METADATA_COLUMNS,
+    *REVIEW_COLUMNS,  # appended, so readers of the older columns by position are not disturbed
 )
 EVIDENCE_COLUMNS = ("document", "item_id", "rank", "page", "section", "quote", "score", "signals", "page_label")
 FAILURE_COLUMNS = ("document", "message")
@@ -144,6 +148,7 @@ class OutputFolder:
                         first.page if first else "",
                         first.quote if first else "",
                         *meta,
+                        *review_cells(v.tool_verdict, v.review),
                     ]
                 )
             )
@@ -206,6 +211,46 @@ class OutputFolder:
         partial.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(partial, self.path / "run.json")
         self._release()
+
+
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[None]:
+    """Hold an output folder's lock (as a scan does) while changing its files in place."""
+    handle = _lock(Path(folder))
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+def rewrite_reviews(folder: str | Path, review_of: Callable[[str, str], Review | None]) -> int:
+    """Show the reviews in force in ``folder/verdicts.csv`` at once, without a rescan: every row's
+    ``verdict`` and review columns are made again from the tool's verdict (``verdict_tool``, or
+    ``verdict`` in a file written before reviews) and ``review_of(document, item_id)``, exactly as
+    a scan writes them; every other cell stays as it was, and so do the other files.  Call it
+    holding :func:`folder_lock`.  Returns the number of reviewed rows."""
+    path = Path(folder) / "verdicts.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    reviewed = 0
+    for row in rows:  # all of them before a byte is written: a bad row leaves the file as it was
+        tool = cast("Verdict", restore(row.get("verdict_tool") or row["verdict"]))
+        if tool not in VERDICTS:
+            raise OutputError(f"{path}: {row['document']} item {row['item_id']}: unknown verdict {tool!r}")
+        review = review_of(restore(row["document"]), restore(row["item_id"]))
+        applied = AppliedReview(review, tool) if review else None
+        reviewed += applied is not None
+        row["verdict"] = applied.verdict if applied else tool
+        row.update(zip(REVIEW_COLUMNS, neutralise_row(review_cells(tool, applied))))
+    partial = path.with_name(path.name + PARTIAL)
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, VERDICT_COLUMNS, restval="", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return reviewed
 
 
 def _lock(folder: Path):

@@ -31,6 +31,7 @@ import pandas as pd
 from .checklist import Checklist, ChecklistError, load_checklist
 from .programmes import DETAIL_COLUMNS, METADATA_COLUMNS
 from .records import VERDICTS
+from .reviews import REVIEW_COLUMNS
 from .spreadsheet import restore
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ _TEXT_COLUMNS = (
     "message",
     "page_label",
     *DETAIL_COLUMNS,
+    *REVIEW_COLUMNS,
 )
 
 
@@ -209,6 +211,9 @@ def _load_folder(path: Path) -> Results:
     run_file = path / "run.json"
     run = json.loads(run_file.read_text(encoding="utf-8")) if run_file.is_file() else {}
     verdicts = _read_csv(path / "verdicts.csv")
+    for column in REVIEW_COLUMNS:
+        if column not in verdicts.columns:  # written before reviews: every verdict is the tool's, unreviewed
+            verdicts[column] = verdicts["verdict"] if column == "verdict_tool" else ""
     verdicts["score"] = pd.to_numeric(verdicts["score"], errors="coerce")
     verdicts["evidence_page"] = pd.to_numeric(verdicts["evidence_page"], errors="coerce").astype("Int64")
     verdicts["year"] = pd.to_numeric(verdicts["year"], errors="coerce").astype("Int64")
@@ -417,6 +422,7 @@ def tidy_verdicts(results: Results) -> pd.DataFrame:
         "score",
         "evidence_page",
         "evidence_quote",
+        *REVIEW_COLUMNS,
     ]
     return table.loc[:, columns]
 

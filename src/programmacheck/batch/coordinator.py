@@ -24,6 +24,7 @@ from ..match.dense import item_queries
 from ..records import Failure, FileText, ItemVerdict, Programme, ProgrammeResult
 from ..report import OutputFolder
 from ..resources import bundled_path
+from ..reviews import apply_review, in_force
 from ..verdict import apply_parents
 from . import keys, worker
 from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 #: Stands for the file's path in a stored failure message, so that a copy reports its own name.
 FILE_PLACEHOLDER = "{file}"
 MB = 1024 * 1024
+#: Where run.json keeps the content keys of its verdicts (``review_keys``), so that a review set
+#: on the output folder is keyed like the verdict it reviews without reading the programmes again.
+REVIEW_KEYS = "review_keys"
 #: Lanes of the default executor: two, so that one programme is read while another is embedded
 #: (reading takes turns anyway, see ``executors.Lanes``).
 LANES = 2
@@ -119,6 +123,7 @@ class Batch:
         self.store = Store(settings.store or Path(out.path) / "store.sqlite", rebuild=settings.rebuild_store)
         self._file_keys: dict[str, str] = {}
         self._queries: dict[str, np.ndarray] = {}  # query vectors by sha256: stored, or recorded in this batch
+        self._text_keys: dict[str, str] = {}  # programme name → text key of the results written
         self.stats = BatchStats()
 
     @cached_property
@@ -298,19 +303,27 @@ class Batch:
         return self.stats
 
     def result(self, programme: Programme) -> ProgrammeResult:
-        """A programme's result, assembled from the store."""
+        """A programme's result, assembled from the store, with the reviews in force applied
+        (after the parent rule: a review is of the cell as the tool finally decided it)."""
         file_keys = [self._file_key(f) for f in programme.files]
         stored = self.store.files(file_keys)
         texts = cast("list[FileText]", [stored[k] for k in file_keys])  # finished: every file was read
         paragraphs = join_files(programme, texts)
-        item_keys = self._item_keys(keys.text_key(paragraphs, self.settings.scan.extractor))
+        text_key = keys.text_key(paragraphs, self.settings.scan.extractor)
+        self._text_keys[programme.document] = text_key
+        item_keys = self._item_keys(text_key)
         found = self.store.verdicts(item_keys.values())
         verdicts = [
             ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
             for v in (found[item_keys[i.id]] for i in self.checklist.checklist.items)
         ]
+        reviews = in_force(self.store.reviews(text_key))
+        reviewed = [
+            apply_review(v, reviews.get((text_key, self.definitions[v.item_id])))
+            for v in apply_parents(verdicts, self.checklist.checklist)
+        ]
         warnings = tuple(w for t in texts for w in t.warnings)
-        return ProgrammeResult(programme, paragraphs, apply_parents(verdicts, self.checklist.checklist), warnings)
+        return ProgrammeResult(programme, paragraphs, reviewed, warnings)
 
     def _write_outputs(self, finished: Sequence[Programme], failures: Sequence[Failure]) -> None:
         for programme in finished:
@@ -345,6 +358,7 @@ class Batch:
                 "store": str(self.store.path),
             },
             "batch": asdict(stats),
+            REVIEW_KEYS: {"text_keys": self._text_keys, "definitions": self.definitions},
         }
 
     def close(self) -> None:

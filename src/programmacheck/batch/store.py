@@ -12,7 +12,10 @@ key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
 - ``item_verdicts``: one programme × item verdict, by paragraphs, model, item definition,
   calibration and settings;
 - ``latest_text``: the text a programme name had last time, so that an edited file sends its
-  unchanged passages' vectors along and only new passages are embedded.
+  unchanged passages' vectors along and only new passages are embedded;
+- ``reviews``: people's reviews of verdicts, append-only, by programme text and item definition
+  (:mod:`programmacheck.reviews`); unlike the rest they cannot be recomputed, so a store that
+  holds some is worth a backup.
 
 The coordinating process is the only writer and writes each finished programme in one
 transaction (WAL mode), so a killed batch loses no finished programme and never half of one.
@@ -33,6 +36,7 @@ import numpy as np
 
 from ..embed.cache import LOOKUP_CHUNK, VECTORS_COLUMNS, VECTORS_TABLE, read_vectors, write_vectors
 from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage
+from ..reviews import REVIEWS_COLUMNS, REVIEWS_TABLE, Review, add_reviews, read_reviews
 
 _SCHEMA = (
     VECTORS_TABLE
@@ -42,6 +46,7 @@ CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NO
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
 """
+    + REVIEWS_TABLE
 )
 #: Each table's columns, checked on open: a store of another schema is damaged, not usable.
 _COLUMNS = {
@@ -50,6 +55,7 @@ _COLUMNS = {
     "vectors": VECTORS_COLUMNS,
     "item_verdicts": ("key", "verdict"),
     "latest_text": ("document", "text_key"),
+    "reviews": REVIEWS_COLUMNS,  # added later: CREATE TABLE IF NOT EXISTS gives an older store one
 }
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
 #: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
@@ -148,6 +154,12 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _select(self, sql: str, keys: Iterable[str], *prefix: str) -> list[tuple]:
         ordered = sorted(set(keys))
         rows: list[tuple] = []
@@ -176,6 +188,14 @@ class Store:
         """Stored item verdicts by key; their ``document`` is empty (they are kept by content)."""
         rows = self._select("SELECT key, verdict FROM item_verdicts WHERE key IN ({marks})", keys)
         return {key: _verdict_from_json(value) for key, value in rows}
+
+    def reviews(self, text_key: str | None = None) -> list[Review]:
+        """Every review (of one programme text if ``text_key`` is given), oldest first."""
+        return read_reviews(self._db, text_key)
+
+    def add_reviews(self, reviews: Iterable[Review]) -> int:
+        """Append reviews in one transaction; returns how many were new."""
+        return add_reviews(self._db, reviews)
 
     def write(self, write: Write) -> None:
         with self._db:
