@@ -285,6 +285,48 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Set, list, export or import people's reviews of OUT's verdicts (``batch.reviewing``)."""
+    import getpass
+    import sqlite3
+
+    from .batch import reviewing
+    from .batch.store import damaged
+
+    try:
+        store = reviewing.open_store(args.out, args.store)
+    except ValueError as exc:  # a ReviewError or StoreError
+        return _fail(str(exc))
+    try:
+        if args.action == "set":
+            try:
+                reviewer = args.by or getpass.getuser()
+            except (OSError, KeyError):
+                return _fail("cannot tell who you are from the login; give --by NAME")
+            review = reviewing.set_review(args.out, store, args.document, args.item, args.verdict, args.note, reviewer)
+            print(
+                f"{review.document} {review.item_id}: {review.verdict} (tool: {review.tool_verdict}) by "
+                f"{review.reviewer} at {review.reviewed_at}; {Path(args.out) / 'verdicts.csv'} updated"
+            )
+        elif args.action == "list":
+            print("\t".join(reviewing.LISTING_COLUMNS))
+            for review, status in reviewing.listing(args.out, store, changed_only=args.changed):
+                print("\t".join(one_line(cell) for cell in reviewing.listing_row(review, status)))
+        elif args.action == "export":
+            count = reviewing.export_file(store, args.file)
+            print(f"{count} review(s) written to {args.file}")
+        else:
+            added = reviewing.import_file(args.out, store, args.file)
+            print(f"{added} new review(s) imported from {args.file}; {Path(args.out) / 'verdicts.csv'} updated")
+    except sqlite3.DatabaseError as exc:
+        return _fail(str(damaged(store.path, exc)))
+    except (ValueError, OSError) as exc:  # ReviewError, OutputError (the folder is being scanned)
+        return _fail(str(exc))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 def cmd_models_prepare(args: argparse.Namespace) -> int:
     from .embed.e5_convert import prepare_default_model
 
@@ -427,6 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_matching_options(calibrate)
     calibrate.set_defaults(run=cmd_calibrate)
 
+    _add_review_parser(sub)
+
     models = sub.add_parser("models", help="manage embedding models")
     models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     prepare = models_sub.add_parser(
@@ -442,6 +486,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
     return parser
+
+
+def _add_review_parser(sub) -> None:
+    from .reviews import REVIEW_VERDICTS
+
+    review = sub.add_parser(
+        "review",
+        help="set, list, export or import people's reviews of an output folder's verdicts",
+        description="A review is a person's verdict on one programme x item. It is kept in the store (append-only, "
+        "by the programme's content), shown in OUT/verdicts.csv at once and after every rescan, and flagged "
+        "'changed since review' when the tool's verdict of the cell changes later.",
+    )
+    review.add_argument("out", metavar="OUT", help="an output folder written by scan")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="FILE", help="the scan's store (default: OUT/store.sqlite)")
+    actions = review.add_subparsers(dest="action", required=True, metavar="ACTION")
+    set_ = actions.add_parser("set", parents=[common], help="review one cell of OUT/verdicts.csv")
+    set_.add_argument("document", metavar="DOCUMENT", help="the programme, as named in verdicts.csv")
+    set_.add_argument("item", metavar="ITEM", help="the checklist item id")
+    set_.add_argument(
+        "verdict", metavar="VERDICT", choices=REVIEW_VERDICTS, help=f"one of {', '.join(REVIEW_VERDICTS)}"
+    )
+    set_.add_argument("--note", default="", metavar="TEXT", help="why")
+    set_.add_argument("--by", metavar="NAME", help="the reviewer (default: your login name)")
+    listing = actions.add_parser("list", parents=[common], help="list every review, oldest first, and its status")
+    listing.add_argument(
+        "--changed", action="store_true", help="only reviews whose cell the tool has decided otherwise since"
+    )
+    export = actions.add_parser("export", parents=[common], help="write the whole review history to a JSON file")
+    export.add_argument("file", metavar="FILE.json")
+    import_ = actions.add_parser("import", parents=[common], help="add the reviews of an exported JSON file")
+    import_.add_argument("file", metavar="FILE.json")
+    review.set_defaults(run=cmd_review)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,185 @@
+"""Reviews of an output folder's verdicts: set, list, export and import them through its store.
+
+Why here: a review is keyed by the content behind a verdict (:mod:`programmacheck.reviews`),
+which only the batch knows; it writes those keys into ``run.json`` (``REVIEW_KEYS``), so a review
+is set from the output folder alone — no programme file, checklist file or model is read again.
+
+A review shows in ``verdicts.csv`` at once: the review columns are rewritten from the store
+(``report.rewrite_reviews``), with the same function a scan writes them with, so the file is what
+a warm rescan would write.  Rewriting was chosen over rescanning because a rescan needs the
+programmes at their paths, the checklist and calibration files unchanged, and, if any of them
+moved or changed, a model to recompute — a review must not depend on any of that.  The folder's
+lock is held from before the store changes until the file is in place, so a scan that runs at the
+same time either is refused or comes after and applies the review itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import cast
+
+from ..records import Verdict
+from ..report import folder_lock, rewrite_reviews
+from ..reviews import (
+    CHANGED_SINCE_REVIEW,
+    Review,
+    ReviewError,
+    ReviewVerdict,
+    export_reviews,
+    in_force,
+    load_reviews,
+    utc_now,
+)
+from ..spreadsheet import restore
+from .coordinator import REVIEW_KEYS
+from .store import Store
+
+#: A review's place in a listing besides CHANGED_SINCE_REVIEW.  NOT_HERE: in force, but no cell
+#: of the folder has its keys (another programme text, e.g. after an edit or an upgrade that
+#: reads text differently, or another checklist): it applies to nothing there.
+IN_FORCE, SUPERSEDED, NOT_HERE = "in force", "superseded", "not in this output"
+STORE_NAME = "store.sqlite"
+#: The columns of ``review list``: a review's fields for people, and its status.
+LISTING_COLUMNS = ("reviewed_at", "reviewer", "document", "item_id", "verdict", "tool_verdict", "status", "note")
+
+
+@dataclass(frozen=True)
+class ReviewedFolder:
+    """What reviews need of an output folder: its cells' keys and the tool's verdicts."""
+
+    path: Path
+    text_keys: dict[str, str]  # document → text key
+    definitions: dict[str, str]  # item id → definition
+    tool_verdicts: dict[tuple[str, str], Verdict]  # (document, item id) → the tool's verdict now
+
+    def cell(self, document: str, item_id: str) -> tuple[str, str] | None:
+        """The store's key of a cell, if the folder's scan recorded it."""
+        if document not in self.text_keys or item_id not in self.definitions:
+            return None
+        return self.text_keys[document], self.definitions[item_id]
+
+    def tool_verdicts_by_cell(self) -> dict[tuple[str, str], set[Verdict]]:
+        """The tool's verdicts now per store key (a copy of a programme is a second document)."""
+        found: dict[tuple[str, str], set[Verdict]] = {}
+        for (document, item_id), verdict in self.tool_verdicts.items():
+            if (cell := self.cell(document, item_id)) is not None:
+                found.setdefault(cell, set()).add(verdict)
+        return found
+
+
+def reviewed_folder(out: str | Path) -> ReviewedFolder:
+    """An output folder written by ``scan`` with review keys; else a :class:`ReviewError`."""
+    path = Path(out)
+    verdicts, run = path / "verdicts.csv", path / "run.json"
+    if not verdicts.is_file() or not run.is_file():
+        raise ReviewError(f"{path}: no verdicts.csv and run.json here; is this a programmacheck output folder?")
+    try:
+        keys = json.loads(run.read_text(encoding="utf-8")).get(REVIEW_KEYS)
+        with open(verdicts, newline="", encoding="utf-8") as handle:
+            rows = [{k: restore(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
+        raise ReviewError(f"{path}: cannot read the output folder: {exc}") from None
+    if not isinstance(keys, dict):
+        raise ReviewError(f"{run}: no {REVIEW_KEYS} (written by an older version or not by scan); scan it again first")
+    try:
+        text_keys, definitions = dict(keys["text_keys"]), dict(keys["definitions"])
+    except (KeyError, TypeError, ValueError):
+        raise ReviewError(f"{run}: {REVIEW_KEYS} is damaged; scan it again first") from None
+    try:
+        tool_verdicts = {
+            (row["document"], row["item_id"]): cast("Verdict", row.get("verdict_tool") or row["verdict"])
+            for row in rows
+        }
+    except KeyError as exc:
+        raise ReviewError(f"{verdicts}: no column {exc}; is it a verdicts.csv?") from None
+    return ReviewedFolder(path, text_keys, definitions, tool_verdicts)
+
+
+def open_store(out: str | Path, store: str | Path | None = None) -> Store:
+    """The store of an output folder (``OUT/store.sqlite``) or the one given; never a new empty
+    one, where reviews would wait for a scan that does not read them."""
+    path = Path(store) if store else Path(out) / STORE_NAME
+    if not path.is_file():
+        raise ReviewError(f"{path}: no store here; give the scan's store with --store FILE")
+    return Store(path)
+
+
+@contextmanager
+def _changing(folder: ReviewedFolder, store: Store) -> Iterator[None]:
+    """Hold the folder's lock while the store changes, then show the result in verdicts.csv."""
+    with folder_lock(folder.path):
+        yield
+        reviews = in_force(store.reviews())
+
+        def review_of(document: str, item_id: str) -> Review | None:
+            cell = folder.cell(document, item_id)
+            return reviews.get(cell) if cell else None
+
+        rewrite_reviews(folder.path, review_of)
+
+
+def set_review(
+    out: str | Path, store: Store, document: str, item_id: str, verdict: ReviewVerdict, note: str, reviewer: str
+) -> Review:
+    """Record a person's verdict on a cell of ``out`` and show it in its verdicts.csv."""
+    folder = reviewed_folder(out)
+    if not any(doc == document for doc, _ in folder.tool_verdicts):
+        raise ReviewError(f"{folder.path / 'verdicts.csv'}: no document {document!r}")
+    tool_verdict = folder.tool_verdicts.get((document, item_id))
+    cell = folder.cell(document, item_id)
+    if tool_verdict is None or cell is None:
+        raise ReviewError(f"{folder.path / 'verdicts.csv'}: no item {item_id!r} for {document!r}")
+    review = Review(document, item_id, verdict, note, reviewer, utc_now(), tool_verdict, *cell)
+    with _changing(folder, store):
+        store.add_reviews([review])
+    return review
+
+
+def import_file(out: str | Path, store: Store, file: str | Path) -> int:
+    """Add the reviews of an export file (all checked first; none is added if one is bad) and
+    show them in ``out``; returns how many were new."""
+    folder = reviewed_folder(out)
+    reviews = load_reviews(file)
+    with _changing(folder, store):
+        return store.add_reviews(reviews)
+
+
+def export_file(store: Store, file: str | Path) -> int:
+    """Write the store's whole review history to ``file``; returns the number of reviews."""
+    reviews = store.reviews()
+    export_reviews(reviews, file)
+    return len(reviews)
+
+
+def listing_row(review: Review, status: str) -> tuple[str, ...]:
+    """A review's cells of LISTING_COLUMNS."""
+    cells = {**asdict(review), "status": status}
+    return tuple(cells[column] for column in LISTING_COLUMNS)
+
+
+def listing(out: str | Path, store: Store, changed_only: bool = False) -> list[tuple[Review, str]]:
+    """Every review, oldest first, with its place: superseded, in force, in force but the tool's
+    verdict of its cell in ``out`` changed since (``changed_only``: only those), or in force but
+    of no cell in ``out``."""
+    folder = reviewed_folder(out)
+    history = store.reviews()
+    current = in_force(history)
+    tool_now = folder.tool_verdicts_by_cell()
+    listed = []
+    for review in history:
+        if current[review.cell] is not review:
+            status = SUPERSEDED
+        elif review.cell not in tool_now:
+            status = NOT_HERE
+        elif tool_now[review.cell] != {review.tool_verdict}:
+            status = CHANGED_SINCE_REVIEW
+        else:
+            status = IN_FORCE
+        if status == CHANGED_SINCE_REVIEW or not changed_only:
+            listed.append((review, status))
+    return listed
