@@ -94,6 +94,17 @@ def test_a_review_shows_in_the_output_at_once_and_a_rescan_writes_the_same(out: 
     assert (shown["verdict"], shown["verdict_tool"], shown["review_note"]) == ("addressed", "absent", "=staat op p. 3")
 
 
+def test_a_copy_of_a_reviewed_programme_under_another_name_shows_the_review(out: Path, tmp_path: Path):
+    item = a_cell(out, "absent")
+    assert review(out, item, "partial", "--by", "anna") == EXIT_OK
+    copy = tmp_path / "in" / "gr2026" / "lindewaard" / "kopie.md"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(SAMPLE_PROGRAMMES / "lindewaard-vooruit.md", copy)
+    scan(out, inputs=tmp_path / "in")
+    cell = rows(out)[("gr2026/lindewaard/kopie.md", item)]
+    assert (cell["verdict"], cell["verdict_tool"], cell["reviewed_by"]) == ("partial", "absent", "anna")
+
+
 def test_the_review_columns_come_after_the_existing_ones(out: Path):
     with open(out / "verdicts.csv", newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))

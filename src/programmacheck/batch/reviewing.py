@@ -110,10 +110,12 @@ def open_store(out: str | Path, store: str | Path | None = None) -> Store:
 
 
 @contextmanager
-def _changing(folder: ReviewedFolder, store: Store) -> Iterator[None]:
-    """Hold the folder's lock while the store changes, then show the result in verdicts.csv."""
-    with folder_lock(folder.path):
-        yield
+def _changing(out: str | Path, store: Store) -> Iterator[ReviewedFolder]:
+    """Hold the folder's lock while it is read and the store changes, then show the result in
+    verdicts.csv: no scan can write the folder in between."""
+    with folder_lock(out):
+        folder = reviewed_folder(out)
+        yield folder
         reviews = in_force(store.reviews())
 
         def review_of(document: str, item_id: str) -> Review | None:
@@ -127,15 +129,14 @@ def set_review(
     out: str | Path, store: Store, document: str, item_id: str, verdict: ReviewVerdict, note: str, reviewer: str
 ) -> Review:
     """Record a person's verdict on a cell of ``out`` and show it in its verdicts.csv."""
-    folder = reviewed_folder(out)
-    if not any(doc == document for doc, _ in folder.tool_verdicts):
-        raise ReviewError(f"{folder.path / 'verdicts.csv'}: no document {document!r}")
-    tool_verdict = folder.tool_verdicts.get((document, item_id))
-    cell = folder.cell(document, item_id)
-    if tool_verdict is None or cell is None:
-        raise ReviewError(f"{folder.path / 'verdicts.csv'}: no item {item_id!r} for {document!r}")
-    review = Review(document, item_id, verdict, note, reviewer, utc_now(), tool_verdict, *cell)
-    with _changing(folder, store):
+    with _changing(out, store) as folder:
+        if not any(doc == document for doc, _ in folder.tool_verdicts):
+            raise ReviewError(f"{folder.path / 'verdicts.csv'}: no document {document!r}")
+        tool_verdict = folder.tool_verdicts.get((document, item_id))
+        cell = folder.cell(document, item_id)
+        if tool_verdict is None or cell is None:
+            raise ReviewError(f"{folder.path / 'verdicts.csv'}: no item {item_id!r} for {document!r}")
+        review = Review(document, item_id, verdict, note, reviewer, utc_now(), tool_verdict, *cell)
         store.add_reviews([review])
     return review
 
@@ -143,9 +144,8 @@ def set_review(
 def import_file(out: str | Path, store: Store, file: str | Path) -> int:
     """Add the reviews of an export file (all checked first; none is added if one is bad) and
     show them in ``out``; returns how many were new."""
-    folder = reviewed_folder(out)
     reviews = load_reviews(file)
-    with _changing(folder, store):
+    with _changing(out, store):
         return store.add_reviews(reviews)
 
 
