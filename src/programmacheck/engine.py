@@ -80,6 +80,9 @@ def default_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class ScanSettings:
+    """What a user chooses for a scan (the command line's options); :meth:`Engine.scoring`
+    turns them into what the stages score with."""
+
     checklist: str | None = None  # None: the bundled Leger des Heils checklist
     calibration: str | None = None  # None: the bundled calibration file
     model: str = DEFAULT_MODEL
