@@ -69,7 +69,7 @@ def test_no_false_contrary_on_the_development_gold(engine, scoring, examples):
 
 def test_refitting_reproduces_the_shipped_calibration(engine, scoring, examples):
     shipped = json.loads((REPO_ROOT / "models" / "calibration.json").read_text(encoding="utf-8"))
-    refitted = fit(examples, engine, scoring)
+    refitted = fit(examples, scoring)
     fitted = refitted.to_json()
     assert fitted["provenance"]["fitted_on"] == shipped["provenance"]["fitted_on"]
     assert fitted["provenance"]["checklist_sha256"] == shipped["provenance"]["checklist_sha256"]
