@@ -37,6 +37,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,7 @@ from .turns import Turns
 from .verdict import apply_parents, select_evidence
 
 if TYPE_CHECKING:
+    from .match.dense import DenseMatcher
     from .match.hybrid import ItemSignals, ProgrammeMatches, TextMatches
     from .match.keyword import KeywordMatcher
     from .match.lexical import LexicalMatcher
@@ -107,6 +109,13 @@ class Scoring:
     def item_ids(self) -> tuple[str, ...]:
         return tuple(i.id for i in self.checklist.checklist.items)
 
+    @cached_property
+    def dense(self) -> DenseMatcher:
+        """The items' queries embedded once for every programme scored with this."""
+        from .match.dense import DenseMatcher
+
+        return DenseMatcher(self.checklist.checklist, self.embedder)
+
     @property
     def verdict_model(self) -> VerdictModel:
         if self.model is None:
@@ -119,7 +128,7 @@ class Engine:
 
     def __init__(self) -> None:
         self.threads: int | None = None  # compute threads per embedding call; None: the library's default
-        self._matchers: OrderedDict[str, KeywordMatcher] = OrderedDict()
+        self._matchers: OrderedDict[str, tuple[KeywordMatcher, LexicalMatcher]] = OrderedDict()
         self._embedders: dict[str, Embedder] = {}
         self._loading = threading.Lock()
         self._query_vectors: weakref.WeakKeyDictionary[Embedder, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
@@ -156,23 +165,29 @@ class Engine:
             self._switch_interval = None
         self.use_threads(available_cores())
 
-    def keyword_matcher(self, checklist: Checklist) -> KeywordMatcher:
-        """The keyword matcher of ``checklist``, kept for the next programmes (least recently used
-        dropped first).  Its memory grows with the vocabulary it has read."""
+    def _matchers_of(self, checklist: Checklist) -> tuple[KeywordMatcher, LexicalMatcher]:
+        """The keyword and BM25 matchers of ``checklist``, kept for the next programmes (least
+        recently used dropped first).  The keyword matcher's memory grows with the vocabulary it
+        has read; the BM25 one lemmatises the items once."""
         from .match.keyword import KeywordMatcher
+        from .match.lexical import LexicalMatcher
         from .nlp import load_pipeline
 
         key = checklist.model_dump_json()
-        matcher = self._matchers.pop(key, None) or KeywordMatcher(checklist, load_pipeline())
-        self._matchers[key] = matcher
+        matchers = self._matchers.pop(key, None)
+        if matchers is None:
+            keywords = KeywordMatcher(checklist, load_pipeline())
+            matchers = keywords, LexicalMatcher(checklist, keywords)
+        self._matchers[key] = matchers
         while len(self._matchers) > KEPT_MATCHERS:
             self._matchers.popitem(last=False)
-        return matcher
+        return matchers
+
+    def keyword_matcher(self, checklist: Checklist) -> KeywordMatcher:
+        return self._matchers_of(checklist)[0]
 
     def lexical_matcher(self, checklist: Checklist) -> LexicalMatcher:
-        from .match.lexical import LexicalMatcher
-
-        return LexicalMatcher(checklist, self.keyword_matcher(checklist))
+        return self._matchers_of(checklist)[1]
 
     def embedder(self, model: str, identity: str | None = None) -> Embedder:
         """The model ``model``, loaded once (whichever thread asks first); ``identity``, when
@@ -267,11 +282,9 @@ class Engine:
 
     def matches(self, text: ProgrammeText, found: TextMatches, scoring: Scoring) -> ProgrammeMatches:
         """``found`` completed with the dense similarity of the passages worth embedding."""
-        from .match.dense import DenseMatcher
         from .match.hybrid import ProgrammeMatches
 
-        dense = DenseMatcher(scoring.checklist.checklist, scoring.embedder)
-        similarities = dense.similarities(
+        similarities = scoring.dense.similarities(
             [p.text for p in text.passages], None if scoring.embed_all else found.worth_embedding
         )
         return ProgrammeMatches(scoring.item_ids, similarities, found.keyword_hits, found.lexical, found.heading_levels)

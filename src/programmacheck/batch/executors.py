@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolE
 from typing import Any, Protocol
 
 from ..embed import available_cores
+from ..engine import process_engine
 from . import worker
 from .progress import own_peak_rss
 
@@ -92,7 +93,7 @@ class Lanes(_LocalPool):
     def __init__(self, lanes: int):
         self.name = f"this process, {lanes} lanes"
         self._lanes = lanes
-        worker.start_lanes(lanes, SWITCH_INTERVAL)
+        process_engine().start_lanes(lanes, SWITCH_INTERVAL)
         self._pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="lane")
         self._window = lanes * IN_FLIGHT_PER_WORKER
 
@@ -102,12 +103,12 @@ class Lanes(_LocalPool):
         try:
             return fn(*args)
         finally:
-            worker.start_lanes(self._lanes, SWITCH_INTERVAL)
+            process_engine().start_lanes(self._lanes, SWITCH_INTERVAL)
 
     def close(self) -> None:
         """Also gives this process back its switch interval and every core's threads."""
         super().close()
-        worker.stop_lanes()
+        process_engine().stop_lanes()
 
 
 class _Running(Protocol):
@@ -160,7 +161,7 @@ class LocalProcesses(_LocalPool):
 def _on_dask_worker(fn: Callable, *args: Any) -> Any:
     """A Dask worker runs as many tasks at once as it has threads (``--nthreads``, the cores it
     may use), like lanes: each task's model computes on one of them."""
-    if not worker.threads_set():
+    if process_engine().threads is None:
         worker.limit_threads(1)
     return fn(*args)
 

@@ -117,20 +117,6 @@ def limit_threads(threads: int) -> None:
     process_engine().use_threads(threads)
 
 
-def start_lanes(lanes: int, switch_interval: float) -> None:
-    """This process's engine will run ``lanes`` tasks side by side (see ``Engine.start_lanes``)."""
-    process_engine().start_lanes(lanes, switch_interval)
-
-
-def stop_lanes() -> None:
-    process_engine().stop_lanes()
-
-
-def threads_set() -> bool:
-    """Whether this process's compute threads were chosen (see :func:`limit_threads`)."""
-    return process_engine().threads is not None
-
-
 def model_identity(model: str) -> str:
     """The identity of ``model`` when only loading it can tell."""
     return process_engine().embedder(model).identity

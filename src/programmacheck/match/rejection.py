@@ -92,8 +92,8 @@ SEPARABLE_VERBS: tuple[tuple[str, str], ...] = (
     ("sturen", "terug"),
 )
 NEGATIONS = frozenset({"niet", "geen", "nooit", "niets", "allerminst"})
-#: Words that may stand between a rejecting word and the measure it governs.
-FUNCTION_WORDS = frozenset(
+#: Words that open a noun phrase: those before a measure belong to it.
+DETERMINERS = frozenset(
     {
         "de",
         "het",
@@ -104,15 +104,20 @@ FUNCTION_WORDS = frozenset(
         "die",
         "dat",
         "onze",
-        "ons",
         "hun",
         "haar",
         "zijn",
-        "jullie",
         "alle",
         "elke",
-        "ieder",
         "iedere",
+        "ieder",
+    }
+)
+#: Words that may stand between a rejecting word and the measure it governs.
+FUNCTION_WORDS = DETERMINERS | frozenset(
+    {
+        "ons",
+        "jullie",
         "al",
         "er",
         "we",
@@ -176,26 +181,6 @@ PREPOSITIONS = frozenset(
         "rondom",
         "tegen",
         "onder",
-    }
-)
-DETERMINERS = frozenset(
-    {
-        "de",
-        "het",
-        "een",
-        "'t",
-        "deze",
-        "dit",
-        "die",
-        "dat",
-        "onze",
-        "hun",
-        "haar",
-        "zijn",
-        "alle",
-        "elke",
-        "iedere",
-        "ieder",
     }
 )
 #: Nouns of funding: stopping "de subsidie voor X" rejects X itself.
