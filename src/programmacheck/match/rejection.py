@@ -113,6 +113,10 @@ DETERMINERS = frozenset(
         "ieder",
     }
 )
+#: Words after which a noun phrase begins, so that the next word may modify its noun.
+NOUN_PHRASE_OPENERS = DETERMINERS | {"geen"}
+#: Adjectives that stand before a noun without the "-e" of inflection.
+UNINFLECTED_ADJECTIVES = frozenset({"extra", "gratis", "echt", "eigen"})
 #: Words that may stand between a rejecting word and the measure it governs.
 FUNCTION_WORDS = DETERMINERS | frozenset(
     {
@@ -243,6 +247,34 @@ def _only_function_words(words: Sequence[Word], between: range) -> bool:
     return len(between) <= MAX_GAP and all(words[i].surface in FUNCTION_WORDS for i in between)
 
 
+def _opens_its_object(words: Sequence[Word], between: range) -> bool:
+    """Whether the words between a rejecting word and a measure word after it open the measure's
+    noun phrase: function words only, or function words and one adjective right before the measure
+    that itself follows a word opening a noun phrase ("geen *extra* opvang", "de *dure*
+    gebruiksruimte", "van *betaalbare* woningen").  Only one, and only a word that looks like an
+    adjective: another noun there ("de wachtlijst gebruiksruimte") is the object instead."""
+    if _only_function_words(words, between):
+        return True
+    if not between:
+        return False
+    modifier = between[-1]
+    opener = words[modifier - 1]
+    return (
+        _looks_like_adjective(words[modifier])
+        and _only_function_words(words, between[:-1])
+        and (opener.surface in NOUN_PHRASE_OPENERS or opener.surface in PREPOSITIONS)
+    )
+
+
+def _looks_like_adjective(word: Word) -> bool:
+    """An attributive adjective, told without a tagger: inflected, it ends in "-e" after a lemma
+    without it ("dure"/"duur", "nieuwe"/"nieuw"), which a noun in "-e" ("ziekte") does not; a few
+    common ones never inflect."""
+    return word.surface in UNINFLECTED_ADJECTIVES or (
+        word.surface.endswith("e") and bool(word.lemma) and word.lemma != word.surface
+    )
+
+
 def _inside_another_phrase(words: Sequence[Word], position: int, clause: range) -> bool:
     """Whether the measure word sits in a prepositional phrase after another noun of the clause
     ("de marktwerking in de jeugdzorg"): then that noun, not the measure, is the object -- unless
@@ -262,7 +294,7 @@ def _negated(words: Sequence[Word], clause: range, cue: Span) -> bool:
 
 def _governs(words: Sequence[Word], cue: Span, measure: int, clause: range) -> bool:
     if measure >= cue.end:
-        return _only_function_words(words, range(cue.end, measure))
+        return _opens_its_object(words, range(cue.end, measure))
     if measure < cue.start:
         return _only_function_words(words, range(measure + 1, cue.start)) and not _inside_another_phrase(
             words, measure, clause
@@ -287,9 +319,7 @@ def _separable(words: Sequence[Word], clause: range, measure_positions: Sequence
     return [
         span
         for span, end in _separable_verbs(words, clause)
-        if any(
-            span.start < m < end and _only_function_words(words, range(span.start + 1, m)) for m in measure_positions
-        )
+        if any(span.start < m < end and _opens_its_object(words, range(span.start + 1, m)) for m in measure_positions)
     ]
 
 
@@ -333,7 +363,7 @@ def _not_coming(words: Sequence[Word], sentence: range, measure_positions: Seque
             window = positions[k : k + len(phrase)]
             if all(_is(words[i], w) for i, w in zip(window, phrase, strict=True)):
                 after = window[-1]
-                if any(after < m and _only_function_words(words, range(after + 1, m)) for m in measure_positions):
+                if any(after < m and _opens_its_object(words, range(after + 1, m)) for m in measure_positions):
                     found.append("er komt geen")
     return found
 
