@@ -41,7 +41,8 @@ READING_REVISION = 3
 #: are computed again; ``__version__`` alone does not move between such changes.
 #: 2 since a rejecting phrase counts only where it governs a measure word ('X komt er niet', 'er komt
 #: geen X', a pointing sentence) and keyword matching lemmatises passages without sentence splitting.
-SCORING_REVISION = 2
+#: 3 since one adjective may stand between a rejecting phrase and the measure ('geen extra opvang').
+SCORING_REVISION = 3
 #: Libraries whose version can change extracted text, sentences, lemmas or BM25 scores.
 TEXT_LIBRARIES = ("pypdfium2", "pdfplumber", "python-docx", "beautifulsoup4", "spacy", "simplemma", "wordfreq", "bm25s")
 #: The environment setting that picks the spaCy pipeline (``programmacheck.nlp.PIPELINE_SETTING``;
