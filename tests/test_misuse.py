@@ -421,6 +421,14 @@ def test_names_that_are_not_utf8_or_hold_a_newline_fail_alone_in_one_line(tmp_pa
         assert len(list(csv.DictReader(handle))) == 3
 
 
+def test_the_warning_that_party_names_are_file_names_keeps_a_name_with_a_newline_on_one_line(tmp_path: Path, caplog):
+    _programme(tmp_path / "in", "twee\nregels.txt")
+    with caplog.at_level("WARNING", logger="programmacheck.programmes"):
+        programmes([str(tmp_path / "in")])
+    [warning] = [record.getMessage() for record in caplog.records if "are file names" in record.getMessage()]
+    assert "twee\\nregels.txt" in warning and "\n" not in warning
+
+
 def test_extract_into_a_closed_pipe_ends_quietly(tmp_path: Path):
     long = _programme(tmp_path, "lang.md", "\n\n".join(f"Alinea {n} over wonen en zorg." for n in range(3000)))
     result = subprocess.run(
