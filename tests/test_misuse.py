@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
 from fakes import CountingEmbedder
 from programmacheck.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE, build_parser, main
 from programmacheck.extract import ExtractionError, extract_file, one_line
@@ -107,7 +107,10 @@ def test_the_html_backend_runs_on_declared_dependencies_only():
         check=True,
     )
     assert loaded.stdout.strip() == "True"
-    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    import programmacheck
+
+    # the pyproject.toml beside the code under test (src/programmacheck/ is two folders down)
+    pyproject = (Path(programmacheck.__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"lxml-html-clean' in pyproject or "lxml[html_clean]" in pyproject
 
 
@@ -220,21 +223,27 @@ def test_a_cookie_banner_still_goes():
 # --- one line, not a traceback --------------------------------------------------------------------
 
 
-def test_an_output_folder_that_cannot_be_written_stops_in_one_line(tmp_path: Path, capsys):
-    programme = str(_unreadable(tmp_path / "in"))
-    a_file = tmp_path / "a-file"
-    a_file.write_text("x", encoding="utf-8")
-    verdicts_folder = tmp_path / "out"
-    (verdicts_folder / "verdicts.csv").mkdir(parents=True)
-    for out, said in (
-        (a_file, "is a file"),
-        (Path("/proc/programmacheck-out"), "cannot create"),
-        (verdicts_folder, "is a folder"),
-    ):
-        status, _, err = _scan(capsys, programme, "--out", str(out))
-        assert status == EXIT_UNUSABLE, err
-        _one_line_naming(err, said)
-    assert not list(verdicts_folder.glob(f"*{PARTIAL}"))
+def _unwritable_out(tmp_path: Path, kind: str) -> Path:
+    if kind == "a file":
+        path = tmp_path / "a-file"
+        path.write_text("x", encoding="utf-8")
+        return path
+    if kind == "under /proc":
+        return Path("/proc/programmacheck-out")
+    (tmp_path / "out" / "verdicts.csv").mkdir(parents=True)  # kind: its verdicts.csv is a folder
+    return tmp_path / "out"
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("a file", "is a file"), ("under /proc", "cannot create"), ("verdicts.csv a folder", "is a folder")],
+)
+def test_an_output_folder_that_cannot_be_written_stops_in_one_line(tmp_path: Path, capsys, kind: str, said: str):
+    out = _unwritable_out(tmp_path, kind)
+    status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(out))
+    assert status == EXIT_UNUSABLE, err
+    _one_line_naming(err, said)
+    assert not out.is_dir() or not list(out.glob(f"*{PARTIAL}"))
 
 
 def test_an_output_folder_in_a_read_only_place_stops_in_one_line(tmp_path: Path, capsys, monkeypatch):
@@ -259,31 +268,37 @@ def test_a_store_that_is_a_folder_stops_in_one_line(tmp_path: Path, capsys):
     assert not list((tmp_path / "out").glob(f"*{PARTIAL}"))
 
 
-def _manifest_cases(tmp_path: Path) -> list[tuple[Path, str]]:
-    folder = tmp_path / "a-folder.csv"
-    folder.mkdir()
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("path,party\nx.txt,Partij vóór Iedereen\n".encode("cp1252"))
-    binary = tmp_path / "binary.csv"
-    binary.write_bytes(b"\x00\x01PK\x03\x04" * 100)
-    huge = tmp_path / "huge.csv"
-    huge.write_text('path,party\nx.txt,"' + "a" * 200_000 + '"\n', encoding="utf-8")
-    return [
-        (tmp_path / "absent.csv", "cannot read manifest"),
-        (folder, "cannot read manifest"),
-        (latin, "not UTF-8"),
-        (binary, "binary"),
-        (huge, "field larger than"),
-    ]
+def _unusable_manifest(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.csv"
+    if kind == "a folder":
+        path.mkdir()
+    elif kind == "not UTF-8":
+        path.write_bytes("path,party\nx.txt,Partij vóór Iedereen\n".encode("cp1252"))
+    elif kind == "binary":
+        path.write_bytes(b"\x00\x01PK\x03\x04" * 100)
+    elif kind == "a huge field":
+        path.write_text('path,party\nx.txt,"' + "a" * 200_000 + '"\n', encoding="utf-8")
+    return path  # kind "missing": nothing there
 
 
-def test_a_manifest_that_cannot_be_used_stops_the_scan_in_one_line(tmp_path: Path, capsys):
-    programme = str(_unreadable(tmp_path / "in"))
-    for manifest, said in _manifest_cases(tmp_path):
-        status, _, err = _scan(capsys, programme, "--out", str(tmp_path / "out"), "--manifest", str(manifest))
-        assert status == EXIT_UNUSABLE, (manifest, err)
-        _one_line_naming(err, said)
-        assert str(manifest) in err
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("missing", "cannot read manifest"),
+        ("a folder", "cannot read manifest"),
+        ("not UTF-8", "not UTF-8"),
+        ("binary", "binary"),
+        ("a huge field", "field larger than"),
+    ],
+)
+def test_a_manifest_that_cannot_be_used_stops_the_scan_in_one_line(tmp_path: Path, capsys, kind: str, said: str):
+    manifest = _unusable_manifest(tmp_path, kind)
+    status, _, err = _scan(
+        capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"), "--manifest", str(manifest)
+    )
+    assert status == EXIT_UNUSABLE, err
+    _one_line_naming(err, said)
+    assert str(manifest) in err
 
 
 def _damage(store: Path, how: str) -> None:
@@ -316,7 +331,7 @@ def _filled_store(tmp_path: Path, capsys) -> tuple[Path, Path, str]:
     return inputs, out, (out / "failures.csv").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("how", ["truncated", "garbage header", "wrong schema"])
+@pytest.mark.parametrize("how", ["truncated", "garbage header", "wrong schema", "random bytes in pages"])
 def test_a_damaged_store_says_so_and_keeps_the_outputs(tmp_path: Path, capsys, how: str):
     inputs, out, before = _filled_store(tmp_path, capsys)
     _damage(out / "store.sqlite", how)
@@ -344,23 +359,36 @@ def test_rebuild_store_leaves_a_sound_store_in_place(tmp_path: Path, capsys):
     assert status == EXIT_SOME_FAILED and "damaged" not in err and not list(out.glob("store.sqlite.damaged-*"))
 
 
-def test_a_deeply_nested_or_huge_checklist_is_refused_in_one_line(tmp_path: Path, capsys):
+def _unusable_checklist(tmp_path: Path, kind: str) -> Path:
     import yaml
 
     from programmacheck.checklist import default_checklist_path
 
-    nested = tmp_path / "nested.yaml"
-    nested.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
-    data = yaml.safe_load(default_checklist_path().read_text(encoding="utf-8"))
-    data["items"][0]["description"] = "woord " * 1_700_000  # 10 MB
-    huge = tmp_path / "huge.yaml"
-    huge.write_text(yaml.safe_dump(data), encoding="utf-8")
-    for checklist, said in ((nested, "nested"), (huge, "too large")):
-        status, _, err = _scan(
-            capsys, str(_unreadable(tmp_path / "in")), "--out", str(tmp_path / "out"), "--checklist", str(checklist)
-        )
-        assert status == EXIT_UNUSABLE
-        _one_line_naming(err, said)
+    path = tmp_path / f"{kind}.yaml"
+    if kind == "nested":
+        path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    elif kind == "huge":
+        data = yaml.safe_load(default_checklist_path().read_text(encoding="utf-8"))
+        data["items"][0]["description"] = "woord " * 1_700_000  # 10 MB
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    elif kind == "not YAML":
+        path.write_text("items: [\n", encoding="utf-8")
+    return path  # kind "missing": nothing there
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("nested", "nested"), ("huge", "too large"), ("missing", "cannot read checklist"), ("not YAML", "not valid YAML")],
+)
+def test_a_checklist_that_cannot_be_loaded_stops_in_one_line_and_leaves_nothing_behind(
+    tmp_path: Path, capsys, kind: str, said: str
+):
+    checklist = _unusable_checklist(tmp_path, kind)
+    out = tmp_path / "out"
+    status, _, err = _scan(capsys, str(_unreadable(tmp_path / "in")), "--out", str(out), "--checklist", str(checklist))
+    assert status == EXIT_UNUSABLE
+    _one_line_naming(err, said)
+    assert not out.exists() or not list(out.glob(f"*{PARTIAL}"))
 
 
 def test_a_long_description_is_refused_by_its_field(tmp_path: Path):
@@ -393,6 +421,14 @@ def test_names_that_are_not_utf8_or_hold_a_newline_fail_alone_in_one_line(tmp_pa
         assert len(list(csv.DictReader(handle))) == 3
 
 
+def test_the_warning_that_party_names_are_file_names_keeps_a_name_with_a_newline_on_one_line(tmp_path: Path, caplog):
+    _programme(tmp_path / "in", "twee\nregels.txt")
+    with caplog.at_level("WARNING", logger="programmacheck.programmes"):
+        programmes([str(tmp_path / "in")])
+    [warning] = [record.getMessage() for record in caplog.records if "are file names" in record.getMessage()]
+    assert "twee\\nregels.txt" in warning and "\n" not in warning
+
+
 def test_extract_into_a_closed_pipe_ends_quietly(tmp_path: Path):
     long = _programme(tmp_path, "lang.md", "\n\n".join(f"Alinea {n} over wonen en zorg." for n in range(3000)))
     result = subprocess.run(
@@ -412,6 +448,29 @@ def test_an_unreadable_file_is_reported_once_without_its_path_twice(tmp_path: Pa
     mentions = [line for line in (out + err).splitlines() if str(broken) in line]
     assert len(mentions) == 1 and mentions[0].count(str(broken)) == 1, mentions
     assert "not a readable Word" in mentions[0]
+
+
+@pytest.mark.parametrize(
+    "last_line",
+    [
+        "ocrmypdf.exceptions.InputFileError: the input file is damaged",
+        "TypeError: conversion from pikepdf._core.Object to Decimal is not supported",
+    ],
+)
+def test_an_ocr_failure_gives_ocrmypdf_s_reason_without_its_exception_name(tmp_path: Path, monkeypatch, last_line):
+    """ocrmypdf's last line of error is the reason given; the class name before it says nothing to a user."""
+    from programmacheck.extract import ocr
+
+    def failing_ocrmypdf(arguments, **kwargs):
+        raise subprocess.CalledProcessError(2, arguments, "", f"Traceback (most recent call last):\n{last_line}\n")
+
+    monkeypatch.setattr(ocr, "ocr_command", lambda: "ocrmypdf")
+    monkeypatch.setattr(ocr.subprocess, "run", failing_ocrmypdf)
+    pdf = SAMPLE_PROGRAMMES / "samen-lindewaard.pdf"
+    with pytest.raises(ExtractionError) as raised:
+        ocr.ocr_pdf(pdf, [1], tmp_path / "ocr.pdf")
+    reason = last_line.split(": ", 1)[1]
+    assert str(raised.value) == f"{pdf}: OCR failed on pages 1 ({reason})"
 
 
 def _xml_docx(path: Path, document_xml: bytes) -> Path:

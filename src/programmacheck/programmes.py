@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .extract import SUPPORTED_SUFFIXES, input_problem
+from .extract import SUPPORTED_SUFFIXES, input_problem, one_line
 from .records import Programme
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ def programmes(inputs: Iterable[str], manifest: str | Path | None = None) -> tup
             "party names of %d programme(s) are file names (%s%s); a --manifest with a party column "
             "names them properly",
             len(from_file_names),
-            ", ".join(from_file_names[:3]),
+            ", ".join(one_line(name) for name in from_file_names[:3]),  # a name may hold a newline
             ", ..." if len(from_file_names) > 3 else "",
         )
     return result, refused
