@@ -9,6 +9,7 @@ PDF its subclass :class:`NoTextLayer`).
 from __future__ import annotations
 
 import importlib
+import math
 import stat
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -130,7 +131,8 @@ def input_problem(path: str | Path) -> str | None:
     limit = MAX_BYTES.get(path.suffix.lower())
     if limit is not None and info.st_size > limit:
         return (
-            f"{path}: too large ({info.st_size / MB:.0f} MB; at most {limit // MB} MB for a {path.suffix.lower()} file)"
+            f"{path}: too large ({math.ceil(info.st_size * 10 / MB) / 10:.1f} MB; "
+            f"at most {limit / MB:.1f} MB for a {path.suffix.lower()} file)"  # rounded up: never "10 MB; at most 10"
         )
     if info.st_size == 0:
         return f"{path}: empty file (0 bytes)"

@@ -56,6 +56,25 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ADDRESS = re.compile(r"://|^www\.|@")
 #: "InputFileError: " before ocrmypdf's last line of error: the class name says nothing to a user.
 _INTERNAL_NAME = re.compile(r"^(?:[\w.]+(?:Error|Exception)\s*:\s*)+")
+#: An error class of ocrmypdf's own, whose message is written for its users; any other class
+#: ("TypeError: conversion from pikepdf._core.Object to Decimal") is a fault met inside it.
+_OCRMYPDF_OWN = re.compile(
+    r"^(?:ocrmypdf\.[\w.]*\.)?(?:InputFileError|EncryptedPdfError|DpiError|"
+    r"PriorOcrFoundError|MissingDependencyError|UnsupportedImageFormatError|"
+    r"DigitalSignatureError|TaggedPDFError|ColorConversionNeededError)\b"
+)
+#: What is said instead of a fault met inside ocrmypdf (``-v`` logs ocrmypdf's own words).
+DAMAGED_FOR_OCR = "the PDF is damaged in a way OCR cannot read past"
+
+
+def _ocr_reason(error: subprocess.CalledProcessError) -> str:
+    """ocrmypdf's last line of error, for a user: without its class name, and in plain words when
+    it is a fault inside ocrmypdf or its libraries rather than one of its own messages."""
+    last = (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1].strip()
+    if _INTERNAL_NAME.match(last) and not _OCRMYPDF_OWN.match(last):
+        log.info("ocrmypdf stopped with: %s", last)
+        return DAMAGED_FOR_OCR
+    return _INTERNAL_NAME.sub("", last)
 
 
 class OcrUnavailable(Exception):
@@ -129,8 +148,7 @@ def ocr_pdf(path: Path, pages: list[int], output: Path | None = None, step_aside
             log.info("%s: OCR with programmacheck's ocrmypdf plugin failed; OCR without it", path)
             _run_ocr([*arguments, str(source), str(output)], len(pages), step_aside)
     except subprocess.CalledProcessError as error:
-        reason = _INTERNAL_NAME.sub("", (error.stderr.strip().splitlines() or [f"exit code {error.returncode}"])[-1])
-        raise ExtractionError(f"{path}: OCR failed on pages {_page_list(pages)} ({reason})") from None
+        raise ExtractionError(f"{path}: OCR failed on pages {_page_list(pages)} ({_ocr_reason(error)})") from None
     except subprocess.TimeoutExpired:
         raise ExtractionError(f"{path}: OCR of pages {_page_list(pages)} took too long and was stopped") from None
     return output
