@@ -94,6 +94,14 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def reviewed_verdict(review: Review) -> Verdict:
+    """The verdict a review stands for: the reviewer's; for "confirmed", the tool's verdict she
+    confirmed.  What a reviewed cell shows, and the label calibration learns from."""
+    if review.verdict == CONFIRMED:
+        return review.tool_verdict
+    return cast("Verdict", review.verdict)  # any review verdict but CONFIRMED is a Verdict
+
+
 @dataclass(frozen=True)
 class AppliedReview:
     """The review in force on a cell, over the tool's verdict of that cell now."""
@@ -103,11 +111,9 @@ class AppliedReview:
 
     @property
     def verdict(self) -> Verdict:
-        """The verdict the output shows: the reviewer's; for "confirmed", the tool's verdict she
-        confirmed (which is the tool's current one unless the cell changed since)."""
-        if self.review.verdict == CONFIRMED:
-            return self.review.tool_verdict
-        return cast("Verdict", self.review.verdict)  # any review verdict but CONFIRMED is a Verdict
+        """The verdict the output shows (:func:`reviewed_verdict`; for "confirmed", the tool's
+        current verdict unless the cell changed since)."""
+        return reviewed_verdict(self.review)
 
     @property
     def status(self) -> str:
