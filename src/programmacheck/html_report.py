@@ -29,7 +29,7 @@ import pandas as pd
 
 from .compare import CHANGES, change_counts, changes, programme_pairs
 from .links import SourceLinks, is_paged, source_file
-from .programmes import PARTY_FROM_FILE_NAME
+from .programmes import FINAL_STATUSES, PARTY_FROM_FILE_NAME
 from .records import VERDICT_SYMBOLS, VERDICTS
 from .results import VERDICT_COLOURS, Results, gaps, group_label, item_shares, theme_coverage
 from .reviews import CHANGED_SINCE_REVIEW, REVIEWED
@@ -166,8 +166,6 @@ UI_STRINGS = {
         "changed_legend": "reviewed, but programmacheck now decides otherwise",
     },
 }
-#: Statuses a reader needs no mark for: a final programme is the default.
-FINAL_STATUSES = ("", "definitief", "final")
 #: The mark a reviewed cell shows beside its verdict's symbol, per ``review_status``, with its
 #: legend's string: a symbol as well as the cell's outline, so it does not rest on colour.
 REVIEW_MARKS = {REVIEWED: ("✎", "review_legend"), CHANGED_SINCE_REVIEW: ("⚠", "changed_legend")}
@@ -242,7 +240,8 @@ def _legend(text: dict[str, str]) -> str:
 
 
 def _status(programme, text: dict[str, str]) -> str:
-    """The marks under a party's name: a status other than final (a concept), and the date."""
+    """The marks under a party's name: a status other than final (a concept; a reader needs no mark
+    for the default), and the date."""
     marks = []
     if programme.status not in FINAL_STATUSES:
         marks.append(f'<small class="status s-{escape(programme.status)}">{escape(programme.status)}</small>')

@@ -39,6 +39,9 @@ REVIEW_VERDICTS: tuple[ReviewVerdict, ...] = get_args(ReviewVerdict)
 NOT_REVIEWED, REVIEWED, CHANGED_SINCE_REVIEW = "", "reviewed", "changed since review"
 #: The columns verdicts.csv gives every cell after its own, in this order (see ``review_cells``).
 REVIEW_COLUMNS = ("verdict_tool", "reviewed_by", "review_note", "reviewed_at", "review_status")
+#: A review carried over to a new version of its programme (``batch.versions``) is a new row whose
+#: note begins with this and names the review it was carried from.
+CARRIED_OVER = "carried over from"
 #: What a review export file says it is, so that another JSON file is not read as one.
 EXPORT_FORMAT = "programmacheck-reviews"
 EXPORT_VERSION = 1
@@ -135,6 +138,24 @@ def review_cells(tool_verdict: Verdict, applied: AppliedReview | None) -> list[s
         return [tool_verdict, "", "", "", NOT_REVIEWED]
     review = applied.review
     return [tool_verdict, review.reviewer, review.note, review.reviewed_at, applied.status]
+
+
+def carried_over(review: Review, document: str, text_key: str, at: str) -> Review:
+    """A review of an older version made again for the new version's text: the same person's
+    verdict (and the tool's verdict she saw), a note naming the review it comes from, and the
+    time it was carried over.  A new row: the history keeps both."""
+    origin = f"{CARRIED_OVER} {review.document} ({review.reviewer}, {review.reviewed_at})"
+    note = f"{origin}: {review.note}" if review.note else origin
+    return replace(review, document=document, note=note, reviewed_at=at, text_key=text_key)
+
+
+def is_carried_over(review: Review) -> bool:
+    return review.note.startswith(f"{CARRIED_OVER} ")
+
+
+def words(text: str) -> str:
+    """Text with its whitespace normalised, to find a quote in a text however its lines ran."""
+    return " ".join(text.split())
 
 
 # ---- the table -----------------------------------------------------------------------------------

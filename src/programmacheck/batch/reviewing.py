@@ -19,7 +19,7 @@ import csv
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -35,6 +35,7 @@ from ..reviews import (
     ReviewVerdict,
     export_reviews,
     in_force,
+    is_carried_over,
     load_reviews,
     reviewed_verdict,
     utc_now,
@@ -42,13 +43,16 @@ from ..reviews import (
 from ..segment import passages
 from ..spreadsheet import restore
 from . import keys
-from .coordinator import REVIEW_KEYS
+from .coordinator import NEEDS_A_LOOK, REVIEW_KEYS
 from .store import Store
+from .versions import NeedsALook
 
-#: A review's place in a listing besides CHANGED_SINCE_REVIEW.  NOT_HERE: in force, but no cell
-#: of the folder has its keys (another programme text, e.g. after an edit or an upgrade that
-#: reads text differently, or another checklist): it applies to nothing there.
-IN_FORCE, SUPERSEDED, NOT_HERE = "in force", "superseded", "not in this output"
+#: A review's place in a listing besides CHANGED_SINCE_REVIEW and a version's "needs a look"
+#: (``versions.NeedsALook.status``).  NOT_HERE: in force, but no cell of the folder has its keys
+#: (another programme text, e.g. after an edit or an upgrade that reads text differently, or
+#: another checklist): it applies to nothing there.  CARRIED: in force, carried over from an
+#: older version of the programme (``versions``).
+IN_FORCE, SUPERSEDED, NOT_HERE, CARRIED = "in force", "superseded", "not in this output", "carried over"
 STORE_NAME = "store.sqlite"
 #: The columns of ``review list``: a review's fields for people, and its status.
 LISTING_COLUMNS = ("reviewed_at", "reviewer", "document", "item_id", "verdict", "tool_verdict", "status", "note")
@@ -62,6 +66,8 @@ class ReviewedFolder:
     text_keys: dict[str, str]  # document → text key
     definitions: dict[str, str]  # item id → definition
     tool_verdicts: dict[tuple[str, str], Verdict]  # (document, item id) → the tool's verdict now
+    #: (older text key, item id) → a review of an older version not carried over to its new version
+    needs_a_look: dict[tuple[str, str], NeedsALook] = field(default_factory=dict)
 
     def cell(self, document: str, item_id: str) -> tuple[str, str] | None:
         """The store's key of a cell, if the folder's scan recorded it."""
@@ -103,7 +109,12 @@ def reviewed_folder(out: str | Path) -> ReviewedFolder:
         }
     except KeyError as exc:
         raise ReviewError(f"{verdicts}: no column {exc}; is it a verdicts.csv?") from None
-    return ReviewedFolder(path, text_keys, definitions, tool_verdicts)
+    try:
+        needs = [NeedsALook(**cell) for cell in keys.get(NEEDS_A_LOOK, [])]
+    except TypeError:
+        raise ReviewError(f"{run}: {REVIEW_KEYS} is damaged; scan it again first") from None
+    needs_a_look = {(cell.previous_text_key, cell.item_id): cell for cell in needs}
+    return ReviewedFolder(path, text_keys, definitions, tool_verdicts, needs_a_look)
 
 
 def open_store(out: str | Path, store: str | Path | None = None) -> Store:
@@ -169,23 +180,27 @@ def listing_row(review: Review, status: str) -> tuple[str, ...]:
 
 
 def listing(out: str | Path, store: Store, changed_only: bool = False) -> list[tuple[Review, str]]:
-    """Every review, oldest first, with its place: superseded, in force, in force but the tool's
-    verdict of its cell in ``out`` changed since (``changed_only``: only those), or in force but
-    of no cell in ``out``."""
+    """Every review, oldest first, with its place: superseded, in force (or carried over from an
+    older version), in force but the tool's verdict of its cell in ``out`` changed since
+    (``changed_only``: only those), of an older version whose new version's cell needs a look,
+    or in force but of no cell in ``out``."""
     folder = reviewed_folder(out)
     history = store.reviews()
     current = in_force(history)
     tool_now = folder.tool_verdicts_by_cell()
     listed = []
     for review in history:
+        needs = folder.needs_a_look.get((review.text_key, review.item_id))
         if current[review.cell] is not review:
             status = SUPERSEDED
+        elif needs is not None:
+            status = needs.status
         elif review.cell not in tool_now:
             status = NOT_HERE
         elif tool_now[review.cell] != {review.tool_verdict}:
             status = CHANGED_SINCE_REVIEW
         else:
-            status = IN_FORCE
+            status = CARRIED if is_carried_over(review) else IN_FORCE
         if status == CHANGED_SINCE_REVIEW or not changed_only:
             listed.append((review, status))
     return listed

@@ -13,6 +13,8 @@ key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
   calibration and settings;
 - ``latest_text``: the text a programme name had last time, so that an edited file sends its
   unchanged passages' vectors along and only new passages are embedded;
+- ``programmes``: each programme name's metadata and latest text, so that reviews of a version
+  that is gone can be carried over to its successor (``batch.versions``);
 - ``reviews``: people's reviews of verdicts, append-only, by programme text and item definition
   (:mod:`programmacheck.reviews`); unlike the rest they cannot be recomputed, so a store that
   holds some is worth a backup.
@@ -35,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed.cache import LOOKUP_CHUNK, VECTORS_COLUMNS, VECTORS_TABLE, read_vectors, write_vectors
-from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage
+from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage, Programme
 from ..reviews import REVIEWS_COLUMNS, REVIEWS_TABLE, Review, add_reviews, read_reviews
 
 _SCHEMA = (
@@ -45,6 +47,9 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, text TEXT, failure TEXT)
 CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS programmes (
+    document TEXT PRIMARY KEY, metadata TEXT NOT NULL, text_key TEXT NOT NULL
+) WITHOUT ROWID;
 """
     + REVIEWS_TABLE
 )
@@ -55,8 +60,11 @@ _COLUMNS = {
     "vectors": VECTORS_COLUMNS,
     "item_verdicts": ("key", "verdict"),
     "latest_text": ("document", "text_key"),
+    "programmes": ("document", "metadata", "text_key"),  # added later, like reviews
     "reviews": REVIEWS_COLUMNS,  # added later: CREATE TABLE IF NOT EXISTS gives an older store one
 }
+#: What makes two programmes versions of one: the same party in the same municipality and election.
+VERSION_OF = ("municipality", "party", "election")
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
 #: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
 WRITE_DELAY_SETTING = "PROGRAMMACHECK_TEST_WRITE_DELAY"
@@ -180,6 +188,31 @@ class Store:
     def latest_text(self, document: str) -> str | None:
         row = self._db.execute("SELECT text_key FROM latest_text WHERE document = ?", (document,)).fetchone()
         return row[0] if row else None
+
+    def remember_programme(self, programme: Programme, text_key: str) -> None:
+        """Keep a programme's metadata and text by its name, so that once its file is replaced by
+        a new version and gone, the store still knows whose programme its reviews were of."""
+        metadata = json.dumps(programme.metadata, sort_keys=True, ensure_ascii=False)
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?)", (programme.document, metadata, text_key)
+            )
+
+    def versions(self, programme: Programme) -> dict[str, tuple[dict[str, str], str]]:
+        """The other programmes the store has seen of the same party, municipality and election
+        (``VERSION_OF``), by name: their metadata and the text each was last scanned with."""
+        same = [programme.metadata.get(column, "") for column in VERSION_OF]
+        if not all(same):  # a programme without them is no version of anything
+            return {}
+        rows = self._db.execute(
+            "SELECT document, metadata, text_key FROM programmes WHERE document != ?", (programme.document,)
+        )
+        found = {document: (json.loads(metadata), text_key) for document, metadata, text_key in rows}
+        return {
+            document: (metadata, text_key)
+            for document, (metadata, text_key) in found.items()
+            if [metadata.get(column, "") for column in VERSION_OF] == same
+        }
 
     def vectors(self, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
         return read_vectors(self._db, identity, role, shas)

@@ -1,0 +1,97 @@
+"""Reviews carry over to a programme's new version: a review of the concept holds for the final
+version's item when the passage it was about is still there, and otherwise the cell is listed as
+needing a look.  The history keeps both: a carried-over review is a new row naming the old one.
+
+On a sample programme scanned with the counting embedder (``review_fixtures``): its concept is
+the sample as it is, its final version the same text with the paragraph of one quote left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_PROGRAMMES
+from programmacheck.batch.reviewing import CARRIED, NOT_HERE, listing, open_store
+from programmacheck.batch.versions import PASSAGE_GONE
+from programmacheck.cli import EXIT_OK, main
+from programmacheck.reviews import CARRIED_OVER, REVIEWED, words
+from review_fixtures import review, rows, scan
+
+CONCEPT = "gr2026/lindewaard/lindewaard-vooruit-concept.md"
+FINAL = "gr2026/lindewaard/lindewaard-vooruit.md"
+SOURCE = (SAMPLE_PROGRAMMES / "lindewaard-vooruit.md").read_text(encoding="utf-8")
+
+
+def line_of(quote: str, text: str) -> str:
+    """The line of the sample that holds a quote (found by its first words)."""
+    start = " ".join(quote.split()[:5])
+    return next(line for line in text.splitlines() if start in words(line.lstrip("- ")))
+
+
+@pytest.fixture()
+def concept_reviewed(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The concept scanned and three of its cells reviewed: one whose quote the final version
+    drops, one whose quote it keeps, one the tool found nothing for."""
+    folder = tmp_path / "in" / "gr2026" / "lindewaard"
+    folder.mkdir(parents=True)
+    (folder / "lindewaard-vooruit-concept.md").write_text(SOURCE, encoding="utf-8")
+    out = tmp_path / "out"
+    scan(out, inputs=tmp_path / "in")
+    concept = {item: row for (document, item), row in rows(out).items() if document == CONCEPT}
+    quoted = [item for item, row in concept.items() if row["evidence_quote"]]
+    dropped = quoted[0]
+    gone = line_of(concept[dropped]["evidence_quote"], SOURCE)
+    kept = next(item for item in quoted[1:] if words(concept[item]["evidence_quote"]) not in words(gone))
+    nothing = next(item for item, row in concept.items() if row["verdict"] == "absent")
+    for item, verdict in ((dropped, "addressed"), (kept, "partial"), (nothing, "confirmed")):
+        assert review(out, item, verdict, "--by", "anna", "--note", f"p. 2 ({item})", document=CONCEPT) == EXIT_OK
+    return out, folder, {"dropped": dropped, "kept": kept, "nothing": nothing, "gone": gone}
+
+
+def test_reviews_of_a_concept_carry_over_to_its_final_version_where_their_passage_is_still_there(
+    concept_reviewed: tuple[Path, Path, dict[str, str]],
+):
+    out, folder, cells = concept_reviewed
+    (folder / "lindewaard-vooruit-concept.md").unlink()  # the concept is replaced by the final version
+    (folder / "lindewaard-vooruit.md").write_text(SOURCE.replace(cells["gone"] + "\n", ""), encoding="utf-8")
+    scan(out, inputs=folder.parent.parent)
+
+    final = {item: row for (document, item), row in rows(out).items() if document == FINAL}
+    assert set(final) and not any(document == CONCEPT for document, _ in rows(out))
+    kept = final[cells["kept"]]
+    assert (kept["verdict"], kept["reviewed_by"], kept["review_status"]) == ("partial", "anna", REVIEWED)
+    note = kept["review_note"]  # names the review it comes from, and keeps its note
+    assert note.startswith(f"{CARRIED_OVER} {CONCEPT} (anna, ") and note.endswith(f"): p. 2 ({cells['kept']})")
+    assert final[cells["nothing"]]["reviewed_by"] == "anna"  # nothing quoted, and still nothing found
+    assert final[cells["dropped"]]["review_status"] == ""  # its passage is gone: not carried over
+
+    with open_store(out) as store:
+        history = store.reviews()
+        listed = {(review.document, review.item_id): status for review, status in listing(out, store)}
+    assert len(history) == 5  # the three reviews of the concept stay; two new rows
+    assert listed[(CONCEPT, cells["dropped"])] == f"needs a look: {PASSAGE_GONE} ({FINAL})"
+    assert listed[(CONCEPT, cells["kept"])] == listed[(CONCEPT, cells["nothing"])] == NOT_HERE
+    assert listed[(FINAL, cells["kept"])] == listed[(FINAL, cells["nothing"])] == CARRIED
+    assert (FINAL, cells["dropped"]) not in listed
+
+
+def test_a_final_version_scanned_beside_its_concept_takes_over_the_concepts_reviews(
+    concept_reviewed: tuple[Path, Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
+):
+    out, folder, cells = concept_reviewed
+    (folder / "lindewaard-vooruit.md").write_text(SOURCE.replace(cells["gone"] + "\n", ""), encoding="utf-8")
+    scan(out, inputs=folder.parent.parent)  # both versions, the concept untouched
+
+    after = rows(out)
+    assert after[(CONCEPT, cells["dropped"])]["verdict"] == "addressed"  # the concept keeps its own reviews
+    assert after[(FINAL, cells["kept"])]["verdict"] == "partial"
+    assert after[(FINAL, cells["dropped"])]["review_status"] == ""
+    scan(out, inputs=folder.parent.parent)  # again: nothing is carried twice
+    with open_store(out) as store:
+        assert len(store.reviews()) == 5
+    capsys.readouterr()
+    assert main(["review", str(out), "list"]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert f"needs a look: {PASSAGE_GONE} ({FINAL})" in printed and CARRIED in printed
