@@ -4,20 +4,24 @@ needing a look.  The history keeps both: a carried-over review is a new row nami
 
 On a sample programme scanned with the counting embedder (``review_fixtures``): its concept is
 the sample as it is, its final version the same text with the paragraph of one quote left out.
+And after an upgrade that reads the same file as another text, ``review rekey`` moves its reviews
+to the new text, but not those of a file that changed.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_PROGRAMMES
-from programmacheck.batch.reviewing import CARRIED, NOT_HERE, listing, open_store
+from programmacheck.batch import keys
+from programmacheck.batch.reviewing import CARRIED, FILE_CHANGED, NOT_HERE, listing, open_store
 from programmacheck.batch.versions import PASSAGE_GONE
 from programmacheck.cli import EXIT_OK, main
-from programmacheck.reviews import CARRIED_OVER, REVIEWED, words
-from review_fixtures import review, rows, scan
+from programmacheck.reviews import CARRIED_OVER, MOVED, REVIEWED, words
+from review_fixtures import DOCUMENT, out, review, rows, scan, scanned  # noqa: F401
 
 CONCEPT = "gr2026/lindewaard/lindewaard-vooruit-concept.md"
 FINAL = "gr2026/lindewaard/lindewaard-vooruit.md"
@@ -95,3 +99,42 @@ def test_a_final_version_scanned_beside_its_concept_takes_over_the_concepts_revi
     assert main(["review", str(out), "list"]) == EXIT_OK
     printed = capsys.readouterr().out
     assert f"needs a look: {PASSAGE_GONE} ({FINAL})" in printed and CARRIED in printed
+
+
+@pytest.fixture()
+def new_reading(monkeypatch: pytest.MonkeyPatch):
+    """An upgrade that reads every file anew: each text key changes, the files do not."""
+    monkeypatch.setattr(keys, "READING_REVISION", keys.READING_REVISION + 1)
+    keys.text_identity.cache_clear()
+    yield
+    keys.text_identity.cache_clear()
+
+
+def test_rekey_moves_the_reviews_of_an_unchanged_file_to_the_text_an_upgrade_reads(
+    out: Path, tmp_path: Path, new_reading: None, capsys: pytest.CaptureFixture[str]
+):
+    """(``out`` was scanned before the upgrade, and reviewed here.)"""
+    item = next(i for (document, i), row in rows(out).items() if document == DOCUMENT and row["verdict"] == "absent")
+    assert review(out, item, "partial", "--by", "anna", "--note", "p. 4") == EXIT_OK
+    other = "gr2026/lindewaard/orde-en-eigen-kracht.txt"
+    assert review(out, item, "contrary", "--by", "anna", document=other) == EXIT_OK
+    inputs = tmp_path / "in" / "gr2026" / "lindewaard"
+    shutil.copytree(SAMPLE_PROGRAMMES, inputs)
+    with open(inputs / "orde-en-eigen-kracht.txt", "a", encoding="utf-8") as edited:
+        edited.write("\nEen nieuwe alinea over de markt op zaterdag.\n")
+    scan(out, inputs=tmp_path / "in")
+    assert rows(out)[(DOCUMENT, item)]["review_status"] == ""  # another text key: the review applies no more
+
+    capsys.readouterr()
+    assert main(["review", str(out), "rekey"]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert f"not moved: {other} {item} (anna): {FILE_CHANGED}" in printed
+    assert "1 review(s) moved" in printed
+    cell = rows(out)[(DOCUMENT, item)]
+    assert (cell["verdict"], cell["reviewed_by"], cell["review_status"]) == ("partial", "anna", REVIEWED)
+    assert cell["review_note"].startswith(MOVED) and cell["review_note"].endswith(": p. 4")
+    assert rows(out)[(other, item)]["review_status"] == ""  # an edited file does not inherit its review
+    with open_store(out) as store:
+        assert len(store.reviews()) == 3  # the two reviews made, and one new row
+    assert main(["review", str(out), "rekey"]) == EXIT_OK  # again: nothing more moves
+    assert "0 review(s) moved" in capsys.readouterr().out

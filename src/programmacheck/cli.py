@@ -362,6 +362,13 @@ def cmd_review(args: argparse.Namespace) -> int:
             print("\t".join(reviewing.LISTING_COLUMNS))
             for review, status in reviewing.listing(args.out, store, changed_only=args.changed):
                 print("\t".join(one_line(cell) for cell in reviewing.listing_row(review, status)))
+        elif args.action == "rekey":
+            moved, left = reviewing.rekey(args.out, store)
+            for review, reason in left:
+                print(f"not moved: {review.document} {review.item_id} ({review.reviewer}): {reason}")
+            print(
+                f"{len(moved)} review(s) moved to the programmes' current text; {Path(args.out) / 'verdicts.csv'} updated"
+            )
         elif args.action == "export":
             count = reviewing.export_file(store, args.file)
             print(f"{count} review(s) written to {args.file}")
@@ -554,7 +561,7 @@ def _add_review_parser(sub) -> None:
 
     review = sub.add_parser(
         "review",
-        help="set, list, export or import people's reviews of an output folder's verdicts",
+        help="set, list, export, import or rekey people's reviews of an output folder's verdicts",
         description="A review is a person's verdict on one programme x item. It is kept in the store (append-only, "
         "by the programme's content), shown in OUT/verdicts.csv at once and after every rescan, and flagged "
         "'changed since review' when the tool's verdict of the cell changes later.",
@@ -574,6 +581,12 @@ def _add_review_parser(sub) -> None:
     listing = actions.add_parser("list", parents=[common], help="list every review, oldest first, and its status")
     listing.add_argument(
         "--changed", action="store_true", help="only reviews whose cell the tool has decided otherwise since"
+    )
+    actions.add_parser(
+        "rekey",
+        parents=[common],
+        help="after an upgrade that reads programmes differently: move reviews of an unchanged file (same sha256) "
+        "to the text it is read as now (new rows; the old ones stay)",
     )
     export = actions.add_parser("export", parents=[common], help="write the whole review history to a JSON file")
     export.add_argument("file", metavar="FILE.json")

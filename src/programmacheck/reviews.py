@@ -42,6 +42,9 @@ REVIEW_COLUMNS = ("verdict_tool", "reviewed_by", "review_note", "reviewed_at", "
 #: A review carried over to a new version of its programme (``batch.versions``) is a new row whose
 #: note begins with this and names the review it was carried from.
 CARRIED_OVER = "carried over from"
+#: A review moved to the text its programme's unchanged file is read as after an upgrade
+#: (``review rekey``) is a new row whose note begins with this and names the text it was made on.
+MOVED = "moved from the text read before"
 #: What a review export file says it is, so that another JSON file is not read as one.
 EXPORT_FORMAT = "programmacheck-reviews"
 EXPORT_VERSION = 1
@@ -140,13 +143,25 @@ def review_cells(tool_verdict: Verdict, applied: AppliedReview | None) -> list[s
     return [tool_verdict, review.reviewer, review.note, review.reviewed_at, applied.status]
 
 
-def carried_over(review: Review, document: str, text_key: str, at: str) -> Review:
-    """A review of an older version made again for the new version's text: the same person's
-    verdict (and the tool's verdict she saw), a note naming the review it comes from, and the
-    time it was carried over.  A new row: the history keeps both."""
-    origin = f"{CARRIED_OVER} {review.document} ({review.reviewer}, {review.reviewed_at})"
+def restated(review: Review, origin: str, document: str, text_key: str, at: str) -> Review:
+    """A review made again for another text: the same person's verdict (and the tool's verdict
+    she saw), a note beginning with where it comes from, and the time it was restated.  A new
+    row: the history keeps both."""
     note = f"{origin}: {review.note}" if review.note else origin
     return replace(review, document=document, note=note, reviewed_at=at, text_key=text_key)
+
+
+def carried_over(review: Review, document: str, text_key: str, at: str) -> Review:
+    """A review of an older version restated for the new version's text."""
+    return restated(
+        review, f"{CARRIED_OVER} {review.document} ({review.reviewer}, {review.reviewed_at})", document, text_key, at
+    )
+
+
+def moved(review: Review, text_key: str, at: str) -> Review:
+    """A review restated for the text its unchanged file is read as now."""
+    origin = f"{MOVED} {review.text_key[:12]} ({review.reviewer}, {review.reviewed_at})"
+    return restated(review, origin, review.document, text_key, at)
 
 
 def is_carried_over(review: Review) -> bool:

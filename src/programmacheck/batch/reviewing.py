@@ -37,6 +37,7 @@ from ..reviews import (
     in_force,
     is_carried_over,
     load_reviews,
+    moved,
     reviewed_verdict,
     utc_now,
 )
@@ -164,6 +165,51 @@ def import_file(out: str | Path, store: Store, file: str | Path) -> int:
     reviews = load_reviews(file)
     with _changing(out, store):
         return store.add_reviews(reviews)
+
+
+#: Why ``review rekey`` left a review where it was.
+FILE_CHANGED = "the file has changed since the review; review the new text"
+FILE_UNKNOWN = "the store does not know which file the review was made on"
+ITEM_CHANGED = "the item's definition has changed"
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """document → sha256 of its file(s), from the folder's programmes.csv."""
+    try:
+        with open(folder / "programmes.csv", newline="", encoding="utf-8") as handle:
+            return {restore(row["document"]): restore(row.get("sha256") or "") for row in csv.DictReader(handle)}
+    except (OSError, UnicodeDecodeError, KeyError) as exc:
+        raise ReviewError(f"{folder / 'programmes.csv'}: cannot read: {exc}") from None
+
+
+def rekey(out: str | Path, store: Store) -> tuple[list[Review], list[tuple[Review, str]]]:
+    """Move the reviews whose text no cell of ``out`` has any more, made on a programme ``out``
+    still holds under the same name, to its current text, when its file is the one reviewed
+    (the same sha256: only the reading changed, e.g. after an upgrade).  The moved reviews are
+    new rows (``reviews.moved``); returns them, and the reviews left where they were with why."""
+    with _changing(out, store) as folder:
+        hashes = _file_hashes(folder.path)
+        current = in_force(store.reviews())
+        here = set(folder.text_keys.values())
+        definitions = set(folder.definitions.values())
+        now = utc_now()
+        moved_reviews: list[Review] = []
+        left: list[tuple[Review, str]] = []
+        for review in current.values():
+            text_key = folder.text_keys.get(review.document)
+            if review.text_key in here or text_key is None:
+                continue  # applies here, or its programme is not here under that name
+            then = store.programme_then(review.document, review.text_key)
+            if review.definition not in definitions:
+                left.append((review, ITEM_CHANGED))
+            elif then is None or not then.get("sha256"):
+                left.append((review, FILE_UNKNOWN))
+            elif then["sha256"] != hashes.get(review.document):
+                left.append((review, FILE_CHANGED))
+            elif (text_key, review.definition) not in current:  # a review of its own on the new text wins
+                moved_reviews.append(moved(review, text_key, now))
+        store.add_reviews(moved_reviews)
+    return moved_reviews, left
 
 
 def export_file(store: Store, file: str | Path) -> int:

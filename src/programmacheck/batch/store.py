@@ -13,8 +13,10 @@ key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
   calibration and settings;
 - ``latest_text``: the text a programme name had last time, so that an edited file sends its
   unchanged passages' vectors along and only new passages are embedded;
-- ``programmes``: each programme name's metadata and latest text, so that reviews of a version
-  that is gone can be carried over to its successor (``batch.versions``);
+- ``programmes``: each text a programme name has had, with its metadata (the file's sha256
+  among them) and when it was last seen, so that reviews of a version that is gone can be carried
+  over to its successor (``batch.versions``), and reviews of a file read differently after an
+  upgrade can move to its new text (``review rekey``);
 - ``reviews``: people's reviews of verdicts, append-only, by programme text and item definition
   (:mod:`programmacheck.reviews`); unlike the rest they cannot be recomputed, so a store that
   holds some is worth a backup.
@@ -25,6 +27,7 @@ transaction (WAL mode), so a killed batch loses no finished programme and never 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -48,7 +51,8 @@ CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NO
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS programmes (
-    document TEXT PRIMARY KEY, metadata TEXT NOT NULL, text_key TEXT NOT NULL
+    document TEXT NOT NULL, text_key TEXT NOT NULL, metadata TEXT NOT NULL, seen TEXT NOT NULL,
+    PRIMARY KEY (document, text_key)
 ) WITHOUT ROWID;
 """
     + REVIEWS_TABLE
@@ -60,7 +64,7 @@ _COLUMNS = {
     "vectors": VECTORS_COLUMNS,
     "item_verdicts": ("key", "verdict"),
     "latest_text": ("document", "text_key"),
-    "programmes": ("document", "metadata", "text_key"),  # added later, like reviews
+    "programmes": ("document", "text_key", "metadata", "seen"),  # added later, like reviews
     "reviews": REVIEWS_COLUMNS,  # added later: CREATE TABLE IF NOT EXISTS gives an older store one
 }
 #: What makes two programmes versions of one: the same party in the same municipality and election.
@@ -190,24 +194,34 @@ class Store:
         return row[0] if row else None
 
     def remember_programme(self, programme: Programme, text_key: str) -> None:
-        """Keep a programme's metadata and text by its name, so that once its file is replaced by
-        a new version and gone, the store still knows whose programme its reviews were of."""
+        """Keep a programme's metadata with the text it has now, so that once its file is replaced
+        by a new version and gone, or read differently, the store still knows whose programme
+        and which file its reviews were of."""
         metadata = json.dumps(programme.metadata, sort_keys=True, ensure_ascii=False)
+        seen = dt.datetime.now(dt.UTC).isoformat()  # to the microsecond: the latest text of a name is the last seen
         with self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?)", (programme.document, metadata, text_key)
+                "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?, ?)", (programme.document, text_key, metadata, seen)
             )
+
+    def programme_then(self, document: str, text_key: str) -> dict[str, str] | None:
+        """A programme's metadata when it had that text, if the store saw it."""
+        row = self._db.execute(
+            "SELECT metadata FROM programmes WHERE document = ? AND text_key = ?", (document, text_key)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def versions(self, programme: Programme) -> dict[str, tuple[dict[str, str], str]]:
         """The other programmes the store has seen of the same party, municipality and election
-        (``VERSION_OF``), by name: their metadata and the text each was last scanned with."""
+        (``VERSION_OF``), by name: their metadata and the text each was last seen with."""
         same = [programme.metadata.get(column, "") for column in VERSION_OF]
         if not all(same):  # a programme without them is no version of anything
             return {}
-        rows = self._db.execute(
-            "SELECT document, metadata, text_key FROM programmes WHERE document != ?", (programme.document,)
+        rows = self._db.execute(  # SQLite takes the bare columns from the row with the latest 'seen'
+            "SELECT document, metadata, text_key, MAX(seen) FROM programmes WHERE document != ? GROUP BY document",
+            (programme.document,),
         )
-        found = {document: (json.loads(metadata), text_key) for document, metadata, text_key in rows}
+        found = {document: (json.loads(metadata), text_key) for document, metadata, text_key, _ in rows}
         return {
             document: (metadata, text_key)
             for document, (metadata, text_key) in found.items()
