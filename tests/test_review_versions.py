@@ -18,8 +18,10 @@ import pytest
 from conftest import SAMPLE_PROGRAMMES
 from programmacheck.batch import keys
 from programmacheck.batch.reviewing import CARRIED, FILE_CHANGED, NOT_HERE, listing, open_store
+from programmacheck.batch.store import Store
 from programmacheck.batch.versions import PASSAGE_GONE
 from programmacheck.cli import EXIT_OK, main
+from programmacheck.records import Programme
 from programmacheck.reviews import CARRIED_OVER, MOVED, REVIEWED, words
 from review_fixtures import DOCUMENT, out, review, rows, scan, scanned  # noqa: F401
 
@@ -138,3 +140,19 @@ def test_rekey_moves_the_reviews_of_an_unchanged_file_to_the_text_an_upgrade_rea
         assert len(store.reviews()) == 3  # the two reviews made, and one new row
     assert main(["review", str(out), "rekey"]) == EXIT_OK  # again: nothing more moves
     assert "0 review(s) moved" in capsys.readouterr().out
+
+
+def test_versions_are_the_same_party_in_the_same_election_and_municipality_with_their_latest_text(tmp_path: Path):
+    national = {"election": "tk2025", "municipality": "", "party": "VVD"}
+    concept = {**national, "status": "concept"}
+    with Store(tmp_path / "store.sqlite") as store:
+        store.remember_programme(Programme("tk2025/vvd-concept.pdf", (), concept), "read-before")
+        store.remember_programme(Programme("tk2025/vvd-concept.pdf", (), concept), "read-now")
+        store.remember_programme(Programme("tk2025/d66.pdf", (), {**national, "party": "D66"}), "d66")
+        store.remember_programme(
+            Programme("gr2026/x/vvd.pdf", (), {**national, "election": "gr2026", "municipality": "x"}), "local"
+        )
+        assert store.versions(Programme("tk2025/vvd.pdf", (), national)) == {
+            "tk2025/vvd-concept.pdf": (concept, "read-now")
+        }
+        assert store.versions(Programme("los.pdf", (), {})) == {}  # no party or election: no versions

@@ -97,7 +97,7 @@ UI_STRINGS = {
         "dan zijn de verschillen hier geen echte veranderingen.",
         "reviewed": "beoordeeld door {reviewer} op {date}",
         "tool_said": "programmacheck: {verdict}",
-        "changed since review": "het oordeel van programmacheck is sinds de beoordeling veranderd",
+        "changed_since_review": "het oordeel van programmacheck is sinds de beoordeling veranderd",
         "review_legend": "door een mens beoordeeld",
         "changed_legend": "beoordeeld, maar programmacheck oordeelt nu anders",
     },
@@ -161,7 +161,7 @@ UI_STRINGS = {
         "differences here are no real changes.",
         "reviewed": "reviewed by {reviewer} on {date}",
         "tool_said": "programmacheck: {verdict}",
-        "changed since review": "programmacheck's verdict has changed since the review",
+        "changed_since_review": "programmacheck's verdict has changed since the review",
         "review_legend": "reviewed by a person",
         "changed_legend": "reviewed, but programmacheck now decides otherwise",
     },
@@ -281,7 +281,7 @@ def review_shown(verdict: dict, text: dict[str, str]) -> ReviewShown | None:
     who = text["reviewed"].format(reviewer=verdict["reviewed_by"], date=str(verdict["reviewed_at"])[:10])
     note = f": {verdict['review_note']}" if verdict["review_note"] else ""
     tool = text["tool_said"].format(verdict=text.get(verdict["verdict_tool"], verdict["verdict_tool"]))
-    changed = f"; {text[CHANGED_SINCE_REVIEW]}" if status == CHANGED_SINCE_REVIEW else ""
+    changed = f"; {text['changed_since_review']}" if status == CHANGED_SINCE_REVIEW else ""
     return ReviewShown(f"review-{_status_class(status)}", REVIEW_MARKS[status][0], f"{who}{note} ({tool}){changed}")
 
 

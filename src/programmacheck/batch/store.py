@@ -213,20 +213,18 @@ class Store:
 
     def versions(self, programme: Programme) -> dict[str, tuple[dict[str, str], str]]:
         """The other programmes the store has seen of the same party, municipality and election
-        (``VERSION_OF``), by name: their metadata and the text each was last seen with."""
+        (``VERSION_OF``; a national programme has no municipality), by name: their metadata and
+        the text each was last seen with."""
         same = [programme.metadata.get(column, "") for column in VERSION_OF]
-        if not all(same):  # a programme without them is no version of anything
-            return {}
+        if not programme.metadata.get("party") or not programme.metadata.get("election"):
+            return {}  # a programme without them is no version of anything
+        alike = " AND ".join(f"coalesce(json_extract(metadata, '$.{column}'), '') = ?" for column in VERSION_OF)
         rows = self._db.execute(  # SQLite takes the bare columns from the row with the latest 'seen'
-            "SELECT document, metadata, text_key, MAX(seen) FROM programmes WHERE document != ? GROUP BY document",
-            (programme.document,),
+            f"SELECT document, metadata, text_key, MAX(seen) FROM programmes WHERE document != ? AND {alike} "
+            "GROUP BY document",
+            (programme.document, *same),
         )
-        found = {document: (json.loads(metadata), text_key) for document, metadata, text_key, _ in rows}
-        return {
-            document: (metadata, text_key)
-            for document, (metadata, text_key) in found.items()
-            if [metadata.get(column, "") for column in VERSION_OF] == same
-        }
+        return {document: (json.loads(metadata), text_key) for document, metadata, text_key, _ in rows}
 
     def vectors(self, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
         return read_vectors(self._db, identity, role, shas)
