@@ -57,14 +57,20 @@ def review_all(out: Path, tmp_path: Path) -> int:
     return sum(r.verdict != "confirmed" for r in reviews)
 
 
-@pytest.mark.slow
-def test_a_reviewed_programme_makes_the_next_scan_agree_more_with_its_reviews(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+def gold_files(tmp_path: Path) -> Path:
+    """The intended labels of GOLD_DOCUMENTS as a folder of gold files."""
     gold_dir = tmp_path / "gold"
     gold_dir.mkdir()
     for number, document in enumerate(GOLD_DOCUMENTS):
         (gold_dir / f"{number}.json").write_text(json.dumps(INTENDED[document]), encoding="utf-8")
+    return gold_dir
+
+
+@pytest.mark.slow
+def test_a_reviewed_programme_makes_the_next_scan_agree_more_with_its_reviews(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    gold_dir = gold_files(tmp_path)
     engine = Engine()
     scoring = engine.scoring(ScanSettings(), embedder=CountingEmbedder(), calibrated=False)
     gold = collect(engine, scoring, [gold_dir], SAMPLES)
@@ -100,3 +106,27 @@ def test_eval_without_reviews_says_there_is_nothing_to_score(tmp_path: Path, cap
     assert "no reviewed verdicts" in capsys.readouterr().err
     assert main(["eval"]) == EXIT_UNUSABLE
     assert "--reviews OUT" in capsys.readouterr().err
+
+
+def test_calibrate_reviews_names_what_it_fitted_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    scoring = Engine.scoring
+    monkeypatch.setattr(  # the command line's engine scores with the stand-in, not the model
+        Engine,
+        "scoring",
+        lambda self, settings, **given: scoring(self, settings, **{"embedder": CountingEmbedder(), **given}),
+    )
+    out = tmp_path / "out"
+    scan(out)
+    review_all(out, tmp_path)
+    calibration = tmp_path / "calibration.json"
+    capsys.readouterr()
+    command = ["calibrate", "--gold", str(gold_files(tmp_path)), "--corpus", str(SAMPLES), "--out", str(calibration)]
+    assert main([*command, "--reviews", str(out)]) == EXIT_OK
+    labels = len(INTENDED[DOCUMENT]["labels"])
+    assert f"fitted on 2 gold programmes and {labels} reviewed verdicts of 1 programmes" in capsys.readouterr().out
+    fitted_on = json.loads(calibration.read_text(encoding="utf-8"))["provenance"]["fitted_on"]
+    assert fitted_on == sorted([*GOLD_DOCUMENTS, DOCUMENT])
+    assert main([*command, "--reviews", str(tmp_path / "nowhere")]) == EXIT_UNUSABLE
+    assert "no store here" in capsys.readouterr().err
