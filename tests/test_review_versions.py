@@ -146,11 +146,11 @@ def test_versions_are_the_same_party_in_the_same_election_and_municipality_with_
     national = {"election": "tk2025", "municipality": "", "party": "VVD"}
     concept = {**national, "status": "concept"}
     with Store(tmp_path / "store.sqlite") as store:
-        store.remember_programme(Programme("tk2025/vvd-concept.pdf", (), concept), "read-before")
-        store.remember_programme(Programme("tk2025/vvd-concept.pdf", (), concept), "read-now")
-        store.remember_programme(Programme("tk2025/d66.pdf", (), {**national, "party": "D66"}), "d66")
-        store.remember_programme(
-            Programme("gr2026/x/vvd.pdf", (), {**national, "election": "gr2026", "municipality": "x"}), "local"
+        store.remember_programmes([(Programme("tk2025/vvd-concept.pdf", (), concept), "read-before")])
+        store.remember_programmes([(Programme("tk2025/vvd-concept.pdf", (), concept), "read-now")])
+        store.remember_programmes([(Programme("tk2025/d66.pdf", (), {**national, "party": "D66"}), "d66")])
+        store.remember_programmes(
+            [(Programme("gr2026/x/vvd.pdf", (), {**national, "election": "gr2026", "municipality": "x"}), "local")]
         )
         assert store.versions(Programme("tk2025/vvd.pdf", (), national)) == {
             "tk2025/vvd-concept.pdf": (concept, "read-now")

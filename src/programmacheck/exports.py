@@ -213,7 +213,10 @@ def _mark_reviews(sheet, results: Results, lang: str) -> None:
         CHANGED_SINCE_REVIEW: Side(style="mediumDashed", color="FFB3261E"),
     }
     outlines = {status: Border(left=side, right=side, top=side, bottom=side) for status, side in sides.items()}
-    reviewed = results.verdicts[results.verdicts["review_status"].isin(list(outlines))]
+    statuses = results.verdicts.get("review_status")  # None in tables made before reviews
+    if statuses is None:
+        return
+    reviewed = results.verdicts[statuses.isin(list(outlines))]
     rows = {sheet.cell(row=row, column=1).value: row for row in range(2, sheet.max_row + 1)}
     columns = {cell.value: cell.column for cell in sheet[1]}
     for verdict in reviewed.to_dict("records"):

@@ -249,6 +249,7 @@ class Batch:
         item_keys = self._item_keys(text_key)
         write.verdicts = {item_keys[v.item_id]: v for v in outcome.verdicts}
         write.latest_text[plan.programme.document] = text_key
+        write.programmes.append((plan.programme, text_key))
         self.store.write(write)
         self.stats.files_read += len(write.files)
         self.stats.passages_embedded += outcome.embedded.get("passage", 0)
@@ -264,13 +265,17 @@ class Batch:
         memory = PeakMemory()
         failures: dict[str, Failure] = {}
         plans = []
+        read_before = []  # programmes whose text the store holds; the others are remembered as they are read
         for programme in programmes:
             planned = self._plan(programme)
+            if isinstance(planned, Plan) and planned.text_key is not None:
+                read_before.append((programme, planned.text_key))
             if isinstance(planned, Failure):
                 failures[programme.document] = planned
                 on_failure(planned)
             elif planned.missing:
                 plans.append(planned)
+        self.store.remember_programmes(read_before)  # before any result, so each knows the others' versions
         self.stats.programmes = len(programmes)
         self.stats.from_store = len(programmes) - len(failures) - len(plans)
         if plans:
@@ -351,8 +356,6 @@ class Batch:
         return ProgrammeResult(programme, paragraphs, reviewed, warnings)
 
     def _write_outputs(self, finished: Sequence[Programme], failures: Sequence[Failure]) -> None:
-        for programme in finished:  # first, so that each knows the others' versions
-            self.store.remember_programme(programme, self._text(programme)[2])
         for programme in finished:
             result = self.result(programme)
             self.out.add(result)

@@ -85,6 +85,7 @@ class Write:
     vectors: list[tuple[str, str, str, np.ndarray]] = field(default_factory=list)  # identity, role, sha, vector
     verdicts: dict[str, ItemVerdict] = field(default_factory=dict)  # item key → verdict
     latest_text: dict[str, str] = field(default_factory=dict)  # programme name → text key
+    programmes: list[tuple[Programme, str]] = field(default_factory=list)  # with its text key
 
 
 class StoreError(ValueError):
@@ -193,16 +194,12 @@ class Store:
         row = self._db.execute("SELECT text_key FROM latest_text WHERE document = ?", (document,)).fetchone()
         return row[0] if row else None
 
-    def remember_programme(self, programme: Programme, text_key: str) -> None:
-        """Keep a programme's metadata with the text it has now, so that once its file is replaced
-        by a new version and gone, or read differently, the store still knows whose programme
-        and which file its reviews were of."""
-        metadata = json.dumps(programme.metadata, sort_keys=True, ensure_ascii=False)
-        seen = dt.datetime.now(dt.UTC).isoformat()  # to the microsecond: the latest text of a name is the last seen
+    def remember_programmes(self, programmes: Iterable[tuple[Programme, str]]) -> None:
+        """Keep programmes' metadata with the text each has now (in one transaction), so that once
+        a file is replaced by a new version and gone, or read differently, the store still knows
+        whose programme and which file its reviews were of."""
         with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?, ?)", (programme.document, text_key, metadata, seen)
-            )
+            _remember(self._db, programmes)
 
     def programme_then(self, document: str, text_key: str) -> dict[str, str] | None:
         """A programme's metadata when it had that text, if the store saw it."""
@@ -262,10 +259,22 @@ class Store:
                 [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()],
             )
             self._db.executemany("INSERT OR REPLACE INTO latest_text VALUES (?, ?)", write.latest_text.items())
+            _remember(self._db, write.programmes)
             delay = float(os.environ.get(WRITE_DELAY_SETTING) or 0)
             if delay:
                 print(WRITE_OPEN, file=sys.stderr, flush=True)
                 time.sleep(delay)
+
+
+def _remember(db: sqlite3.Connection, programmes: Iterable[tuple[Programme, str]]) -> None:
+    seen = dt.datetime.now(dt.UTC).isoformat()  # to the microsecond: a name's latest text is the last seen
+    db.executemany(
+        "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?, ?)",
+        [
+            (programme.document, text_key, json.dumps(programme.metadata, sort_keys=True, ensure_ascii=False), seen)
+            for programme, text_key in programmes
+        ],
+    )
 
 
 def _file_to_json(file: FileText) -> str:
