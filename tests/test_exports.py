@@ -58,7 +58,16 @@ def test_xlsx_speaks_the_report_language_with_filters_frozen_headers_and_source_
 ) -> None:
     (file,) = exports.write_xlsx(load_results(report_out), tmp_path, "nl", pdf_base="https://example.org/pdf")
     book = load_workbook(file)
-    assert book.sheetnames == ["overzicht", "programma's", "thema's", "citaten", "gaten", "punten", "legenda"]
+    assert book.sheetnames == [
+        "overzicht",
+        "programma's",
+        "oordelen",
+        "thema's",
+        "citaten",
+        "gaten",
+        "punten",
+        "legenda",
+    ]
     overview = book["overzicht"]
     assert [c.value for c in overview[1]][:5] == ["document", "partij", "gemeente", "verkiezing", "1.1"]
     assert {c.value for c in overview[2][4:]} <= {"behandeld", "gedeeltelijk", "strijdig", "afwezig"}

@@ -2,7 +2,7 @@
 when the tool changes its mind, keeps its history, and travels between stores as JSON.
 
 The sample programmes are scanned with the counting embedder (no model), once per module; each
-test works on its own copy of that output folder and its store.
+test works on its own copy of that output folder and its store (``review_fixtures``).
 """
 
 from __future__ import annotations
@@ -16,62 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, SAMPLE_PROGRAMMES
-from fakes import CountingEmbedder
 from programmacheck import load_results
-from programmacheck.batch import Batch, BatchSettings
 from programmacheck.batch.reviewing import IN_FORCE, NOT_HERE, SUPERSEDED, listing, open_store, set_review
 from programmacheck.batch.store import Store
 from programmacheck.cli import EXIT_OK, EXIT_UNUSABLE, main
-from programmacheck.engine import ScanSettings
 from programmacheck.evaluate import read_verdicts
-from programmacheck.programmes import programmes
 from programmacheck.report import VERDICT_COLUMNS, OutputFolder
 from programmacheck.reviews import CHANGED_SINCE_REVIEW, REVIEW_COLUMNS, REVIEWED, ReviewError, load_reviews
-
-DOCUMENT = "gr2026/lindewaard/lindewaard-vooruit.md"
-
-
-def scan(out: Path, calibration: Path | None = None, inputs: Path = SAMPLE_PROGRAMMES.parent.parent) -> None:
-    found, _ = programmes([str(inputs)])
-    folder = OutputFolder(out)
-    batch = Batch(
-        BatchSettings(ScanSettings(calibration=str(calibration) if calibration else None)),
-        folder,
-        embedder=CountingEmbedder(),
-    )
-    batch.run(found, on_failure=lambda failure: pytest.fail(failure.message))
-    batch.close()
-    folder.close(batch.provenance())
-
-
-def rows(out: Path) -> dict[tuple[str, str], dict[str, str]]:
-    with open(out / "verdicts.csv", newline="", encoding="utf-8") as handle:
-        return {(row["document"], row["item_id"]): row for row in csv.DictReader(handle)}
-
-
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reviews") / "out"
-    scan(out)
-    return out
-
-
-@pytest.fixture()
-def out(scanned: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "out"
-    shutil.copytree(scanned, copy)
-    return copy
-
-
-def review(out: Path, item_id: str, verdict: str, *extra: str, document: str = DOCUMENT) -> int:
-    return main(["review", str(out), "set", document, item_id, verdict, *extra])
-
-
-def a_cell(out: Path, verdict: str) -> str:
-    """An item of DOCUMENT the tool gave ``verdict``."""
-    return next(
-        item for (document, item), row in rows(out).items() if document == DOCUMENT and row["verdict"] == verdict
-    )
+from review_fixtures import DOCUMENT, a_cell, out, review, rows, scan, scanned  # noqa: F401
 
 
 def test_a_review_shows_in_the_output_at_once_and_a_rescan_writes_the_same(out: Path, tmp_path: Path):

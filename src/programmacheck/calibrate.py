@@ -30,6 +30,11 @@ from .verdict import VerdictModel, fit_provenance
 
 @dataclass(frozen=True)
 class GoldProgramme:
+    """A labelled programme, matched as a scan matches it.  The labels come from a gold file, or
+    from people's reviews of a scan (``batch.reviewing.reviewed_programmes``), which say the
+    verdict but not which passages are its evidence: their ``gold.evidence`` is empty, and they
+    teach the verdict model only, not the passage scorer."""
+
     gold: GoldFile
     programme: Programme
     text: ProgrammeText
@@ -55,11 +60,15 @@ def collect(
             path = str(Path(corpus_root) / gold.document)
             # named as a scan names it (below the corpus root), so held-out verdicts match their gold file
             programme = Programme(gold.document, (path,), metadata_from_layout(gold.document))
-            text = engine.read(programme, extractor)
-            examples.append(
-                GoldProgramme(gold, programme, text, engine.matches(text, engine.first_stage(text, scoring), scoring))
-            )
+            examples.append(labelled(engine, scoring, gold, programme, engine.read(programme, extractor)))
     return examples
+
+
+def labelled(
+    engine: Engine, scoring: Scoring, gold: GoldFile, programme: Programme, text: ProgrammeText
+) -> GoldProgramme:
+    """A programme's text with its labels, matched through the engine's stages as a scan matches it."""
+    return GoldProgramme(gold, programme, text, engine.matches(text, engine.first_stage(text, scoring), scoring))
 
 
 #: Ablations reported beside the combined system: the same model reading one signal family, or
@@ -75,11 +84,13 @@ BASELINES: dict[str, tuple[str, ...]] = {
 
 
 def fit_passage_scorer(examples: Sequence[GoldProgramme]) -> PassageScorer:
-    """Gold evidence passages are the positives; every other passage of the item is a negative."""
+    """Gold evidence passages are the positives; every other passage of the item is a negative.
+    Only items whose evidence is known count (a gold file lists it for each label, a review for
+    none)."""
     features, is_evidence = [], []
     for example in examples:
         for item_id in example.matches.item_ids:
-            if item_id in example.gold.labels and example.text.passages:
+            if item_id in example.gold.labels and item_id in example.gold.evidence and example.text.passages:
                 features.append(example.matches.column(item_id)[0])
                 is_evidence.append(example.evidence_labels(item_id))
     return PassageScorer.fit(np.concatenate(features), np.concatenate(is_evidence))

@@ -213,9 +213,39 @@ def cmd_checklist_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _eval_reviews(args: argparse.Namespace) -> int:
+    """Score the tool's verdicts of each OUT against the reviews in it."""
+    from .evaluate import error_report, fitted_note, format_report, review_pairs
+
+    for out in args.reviews:
+        verdicts = Path(out) / "verdicts.csv"
+        try:
+            pairs = review_pairs(verdicts)
+        except (OSError, KeyError) as exc:
+            return _fail(
+                f"{verdicts}: cannot read: {exc}" if isinstance(exc, OSError) else f"{verdicts}: no column {exc}"
+            )
+        if not pairs:
+            return _fail(f"{verdicts}: no reviewed verdicts to score against (see `programmacheck review`)")
+        print(f"the tool's verdicts of {out} against its reviews")
+        print(format_report(pairs, show_items=not args.summary))
+        note = fitted_note(pairs, verdicts)
+        if note:
+            print(note)
+        if args.errors:
+            print(error_report(pairs))
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import GoldMatchError, error_report, fitted_note, format_report, load_gold, pair_up, read_verdicts
 
+    if args.reviews:
+        status = _eval_reviews(args)
+        if status != EXIT_OK or not args.gold:
+            return status
+    if not args.gold:
+        return _fail("eval needs --gold DIR (with --verdicts FILE or --corpus DIR), or --reviews OUT")
     if args.verdicts:
         try:
             pairs = pair_up([g for folder in args.gold for g in load_gold(folder)], read_verdicts(args.verdicts))
@@ -279,9 +309,29 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     engine = Engine()
     scoring = engine.scoring(settings, calibrated=False)  # the calibration being fitted
     examples = collect(engine, scoring, args.gold, args.corpus, settings.extractor)
-    model = fit(examples, scoring)
+    reviewed = []
+    if args.reviews:
+        import sqlite3
+
+        from .batch import reviewing
+        from .batch.store import damaged
+
+        for out in args.reviews:
+            try:
+                with reviewing.open_store(out) as store:
+                    found, left_out = reviewing.reviewed_programmes(out, store, engine, scoring, examples)
+            except sqlite3.DatabaseError as exc:
+                return _fail(str(damaged(Path(out) / reviewing.STORE_NAME, exc)))
+            except (ValueError, OSError) as exc:  # a ReviewError or StoreError
+                return _fail(str(exc))
+            for reason in left_out:
+                _error(f"reviews not used: {reason}")
+            reviewed.extend(found)
+    model = fit([*examples, *reviewed], scoring)
     model.save(Path(args.out))
-    print(f"fitted on {len(examples)} programmes; written to {args.out}")
+    cells = sum(len(example.gold.labels) for example in reviewed)
+    from_reviews = f" and {cells} reviewed verdicts of {len(reviewed)} programmes" if args.reviews else ""
+    print(f"fitted on {len(examples)} gold programmes{from_reviews}; written to {args.out}")
     return EXIT_OK
 
 
@@ -312,6 +362,13 @@ def cmd_review(args: argparse.Namespace) -> int:
             print("\t".join(reviewing.LISTING_COLUMNS))
             for review, status in reviewing.listing(args.out, store, changed_only=args.changed):
                 print("\t".join(one_line(cell) for cell in reviewing.listing_row(review, status)))
+        elif args.action == "rekey":
+            moved, left = reviewing.rekey(args.out, store)
+            for review, reason in left:
+                print(f"not moved: {review.document} {review.item_id} ({review.reviewer}): {reason}")
+            print(
+                f"{len(moved)} review(s) moved to the programmes' current text; {Path(args.out) / 'verdicts.csv'} updated"
+            )
         elif args.action == "export":
             count = reviewing.export_file(store, args.file)
             print(f"{count} review(s) written to {args.file}")
@@ -437,10 +494,14 @@ def build_parser() -> argparse.ArgumentParser:
         "municipality or national election scored by a model fitted on the others), "
         "beside leave-one-programme-out and the gap between them.",
     )
-    evaluate.add_argument(
-        "--gold", required=True, action="append", metavar="DIR", help="folder of gold *.json files (repeatable)"
-    )
+    evaluate.add_argument("--gold", action="append", metavar="DIR", help="folder of gold *.json files (repeatable)")
     evaluate.add_argument("--verdicts", metavar="FILE", help="a verdicts.csv written by scan")
+    evaluate.add_argument(
+        "--reviews",
+        action="append",
+        metavar="OUT",
+        help="score the tool's verdicts of an output folder against the reviews in it (repeatable)",
+    )
     evaluate.add_argument("--corpus", metavar="DIR", help="corpus root the gold 'document' paths are relative to")
     evaluate.add_argument(
         "--train-extra",
@@ -466,6 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--gold", required=True, action="append", metavar="DIR", help="gold folder (repeatable)")
     calibrate.add_argument("--corpus", required=True, metavar="DIR", help="corpus root of the gold documents")
     calibrate.add_argument("--out", required=True, metavar="FILE", help="calibration file to write")
+    calibrate.add_argument(
+        "--reviews",
+        action="append",
+        metavar="OUT",
+        help="also fit on the reviewed verdicts of an output folder (its store's reviews; repeatable); "
+        "they teach the verdict model, the gold's evidence quotes the passage scorer",
+    )
     _add_matching_options(calibrate)
     calibrate.set_defaults(run=cmd_calibrate)
 
@@ -493,7 +561,7 @@ def _add_review_parser(sub) -> None:
 
     review = sub.add_parser(
         "review",
-        help="set, list, export or import people's reviews of an output folder's verdicts",
+        help="set, list, export, import or rekey people's reviews of an output folder's verdicts",
         description="A review is a person's verdict on one programme x item. It is kept in the store (append-only, "
         "by the programme's content), shown in OUT/verdicts.csv at once and after every rescan, and flagged "
         "'changed since review' when the tool's verdict of the cell changes later.",
@@ -513,6 +581,12 @@ def _add_review_parser(sub) -> None:
     listing = actions.add_parser("list", parents=[common], help="list every review, oldest first, and its status")
     listing.add_argument(
         "--changed", action="store_true", help="only reviews whose cell the tool has decided otherwise since"
+    )
+    actions.add_parser(
+        "rekey",
+        parents=[common],
+        help="after an upgrade that reads programmes differently: move reviews of an unchanged file (same sha256) "
+        "to the text it is read as now (new rows; the old ones stay)",
     )
     export = actions.add_parser("export", parents=[common], help="write the whole review history to a JSON file")
     export.add_argument("file", metavar="FILE.json")

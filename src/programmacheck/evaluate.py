@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .records import VERDICTS
+from .reviews import NOT_REVIEWED
 from .spreadsheet import restore
 
 
@@ -62,17 +63,25 @@ class Predicted:
     quote: str = ""
 
 
+def _verdict_rows(path: str | Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [
+            {key: restore(value) for key, value in raw.items()} for raw in csv.DictReader(handle)
+        ]  # see spreadsheet.py
+
+
+def _tool_verdict(row: dict[str, str]) -> Predicted:
+    """The tool's verdict of a verdicts.csv row with its first quote.  The tool is evaluated, not
+    its reviewers: a reviewed cell counts with the tool's verdict (``verdict_tool``)."""
+    verdict = row.get("verdict_tool") or row["verdict"]
+    return Predicted(verdict.strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", ""))
+
+
 def read_verdicts(path: str | Path) -> dict[str, dict[str, Predicted]]:
     """document → item id → the tool's verdict with its first evidence quote, from a verdicts.csv."""
     table: dict[str, dict[str, Predicted]] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for raw in csv.DictReader(handle):
-            row = {key: restore(value) for key, value in raw.items()}  # see spreadsheet.py
-            # The tool is evaluated, not its reviewers: a reviewed cell counts with the tool's verdict.
-            verdict = row.get("verdict_tool") or row["verdict"]
-            table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = Predicted(
-                verdict.strip().lower(), row.get("evidence_page", ""), row.get("evidence_quote", "")
-            )
+    for row in _verdict_rows(path):
+        table.setdefault(os.path.normpath(row["document"]), {})[row["item_id"]] = _tool_verdict(row)
     return table
 
 
@@ -120,6 +129,22 @@ def pair_up(golds: Sequence[GoldFile], verdicts: dict[str, dict[str, Predicted]]
                     _cite(first_gold.get("page"), first_gold.get("quote", "")),
                 )
             )
+    return pairs
+
+
+def review_pairs(path: str | Path) -> list[Pair]:
+    """The reviewed cells of a verdicts.csv as gold: the verdict the review stands for (the file's
+    ``verdict``) against the tool's (``verdict_tool``), whatever the tool decided since the
+    review.  A file written before reviews has none."""
+    pairs = []
+    for row in _verdict_rows(path):
+        if (row.get("review_status") or NOT_REVIEWED) == NOT_REVIEWED:
+            continue
+        tool = _tool_verdict(row)
+        note = f"{row['reviewed_by']}: {row['review_note']}" if row["review_note"] else row["reviewed_by"]
+        pairs.append(
+            Pair(row["document"], row["item_id"], row["verdict"], tool.verdict, _cite(tool.page, tool.quote), note)
+        )
     return pairs
 
 

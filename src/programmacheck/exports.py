@@ -28,6 +28,7 @@ from .results import (
     tidy_verdicts,
     verdict_matrix,
 )
+from .reviews import CHANGED_SINCE_REVIEW, REVIEWED
 from .spreadsheet import neutralise
 
 CSV_FILES = ("programmacheck-verdicts.csv", "programmacheck-evidence.csv")
@@ -109,6 +110,7 @@ def _excel_value(value: object) -> object:
 SHEETS = {
     "overview": {"nl": "overzicht", "en": "overview"},
     "programmes": {"nl": "programma's", "en": "programmes"},
+    "verdicts": {"nl": "oordelen", "en": "verdicts"},
     "themes": {"nl": "thema's", "en": "themes"},
     "evidence": {"nl": "citaten", "en": "evidence"},
     "gaps": {"nl": "gaten", "en": "gaps"},
@@ -152,11 +154,19 @@ COLUMN_LABELS = {
         "parent": "hoofdpunt",
         "code": "code (csv)",
         "page_label": "gedrukte pagina",
+        "item_text": "tekst van het punt",
+        "evidence_page": "pagina citaat",
+        "evidence_quote": "citaat",
+        "verdict_tool": "oordeel programmacheck",
+        "reviewed_by": "beoordeeld door",
+        "review_note": "toelichting beoordeling",
+        "reviewed_at": "beoordeeld op",
+        "review_status": "beoordeling",
     },
     "en": {"label": "label in report", "code": "code (csv)", "page_label": "printed page"},
 }
 #: Columns of long text: wide and wrapped.  Others get the width of their longest value, up to a cap.
-_WIDE_COLUMNS = ("quote", "text", "partial_by", "contrary_by")
+_WIDE_COLUMNS = ("quote", "text", "partial_by", "contrary_by", "item_text", "evidence_quote", "review_note")
 _WIDE, _NARROWEST, _WIDEST = 70, 6, 40
 
 
@@ -178,6 +188,44 @@ def _legend(lang: str) -> pd.DataFrame:
 
 def _programmes_sheet(results: Results) -> pd.DataFrame:
     return results.programmes[["label", "municipality", "election", "status", "date", "document", "url", "party_from"]]
+
+
+def _verdicts_sheet(results: Results, verdict_labels: dict[str, str]) -> pd.DataFrame:
+    """One row per programme × item with the review columns: the reviewed verdict, the tool's,
+    who reviewed it, when, why, and whether the tool has changed its mind since."""
+    table = tidy_verdicts(results)
+    for column in ("verdict", "verdict_tool"):
+        table[column] = table[column].map(verdict_labels)
+    return table
+
+
+def _mark_reviews(sheet, results: Results, lang: str) -> None:
+    """Mark the overview's reviewed cells: an outline (solid; dashed when the tool has changed its
+    mind since) and a comment saying who reviewed it, when, why and what the tool said."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Border, Side
+
+    from .html_report import review_shown, ui_strings
+
+    text = ui_strings(lang)
+    sides = {
+        REVIEWED: Side(style="thick", color="FF1D1D1F"),
+        CHANGED_SINCE_REVIEW: Side(style="mediumDashed", color="FFB3261E"),
+    }
+    outlines = {status: Border(left=side, right=side, top=side, bottom=side) for status, side in sides.items()}
+    statuses = results.verdicts.get("review_status")  # None in tables made before reviews
+    if statuses is None:
+        return
+    reviewed = results.verdicts[statuses.isin(list(outlines))]
+    rows = {sheet.cell(row=row, column=1).value: row for row in range(2, sheet.max_row + 1)}
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    for verdict in reviewed.to_dict("records"):
+        shown = review_shown(verdict, text)
+        if shown is None or verdict["document"] not in rows or verdict["item_id"] not in columns:
+            continue
+        cell = sheet.cell(row=rows[verdict["document"]], column=columns[verdict["item_id"]])
+        cell.border = outlines[verdict["review_status"]]
+        cell.comment = Comment(_excel_value(f"{shown.mark} {shown.sentence}"), "programmacheck")
 
 
 def _style_sheet(sheet, frame: pd.DataFrame) -> None:
@@ -251,7 +299,9 @@ def _link_sources(book, results: Results, links: SourceLinks, names: dict[str, s
 
 def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | None = None) -> list[Path]:
     """An Excel workbook in the report's language: overview (coloured verdict matrix whose cells link
-    to the source page), programmes, themes, evidence (pages linked), gaps, items, legend."""
+    to the source page; reviewed cells outlined, with the review in a comment), programmes,
+    verdicts (one row per cell, with the review columns), themes, evidence (pages linked), gaps,
+    items, legend."""
     from .html_report import ui_strings
 
     labels = ui_strings(lang)
@@ -265,6 +315,7 @@ def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
     frames = {
         "overview": overview,
         "programmes": _programmes_sheet(results),
+        "verdicts": _verdicts_sheet(results, verdict_labels),
         "themes": theme_coverage(results),
         "evidence": evidence,
         "gaps": gaps(results),
@@ -284,6 +335,8 @@ def write_xlsx(results: Results, out: Path, lang: str = "nl", pdf_base: str | No
         writer.sheets[names["overview"]].freeze_panes = "E2"  # party, municipality and election stay in view
         _colour_verdicts(writer.sheets[names["overview"]], verdict_labels)
         _colour_verdicts(writer.sheets[names["legend"]], verdict_labels)
+        _colour_verdicts(writer.sheets[names["verdicts"]], verdict_labels)
+        _mark_reviews(writer.sheets[names["overview"]], results, lang)
         _link_sources(writer.book, results, SourceLinks(results.programmes, out, pdf_base), names)
     return [file]
 

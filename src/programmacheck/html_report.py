@@ -20,6 +20,7 @@ through :func:`html.escape`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -28,9 +29,10 @@ import pandas as pd
 
 from .compare import CHANGES, change_counts, changes, programme_pairs
 from .links import SourceLinks, is_paged, source_file
-from .programmes import PARTY_FROM_FILE_NAME
+from .programmes import FINAL_STATUSES, PARTY_FROM_FILE_NAME
 from .records import VERDICT_SYMBOLS, VERDICTS
 from .results import VERDICT_COLOURS, Results, gaps, group_label, item_shares, theme_coverage
+from .reviews import CHANGED_SINCE_REVIEW, REVIEWED
 
 OVERVIEW_FILE = "index.html"
 
@@ -93,6 +95,11 @@ UI_STRINGS = {
         "comparisons": "Vergelijkingen",
         "nothing_found": "Let op: in {programme} is geen enkel punt gevonden. Is de tekst goed gelezen? Zo niet, "
         "dan zijn de verschillen hier geen echte veranderingen.",
+        "reviewed": "beoordeeld door {reviewer} op {date}",
+        "tool_said": "programmacheck: {verdict}",
+        "changed_since_review": "het oordeel van programmacheck is sinds de beoordeling veranderd",
+        "review_legend": "door een mens beoordeeld",
+        "changed_legend": "beoordeeld, maar programmacheck oordeelt nu anders",
     },
     "en": {
         "title": "Programmacheck",
@@ -152,10 +159,16 @@ UI_STRINGS = {
         "comparisons": "Comparisons",
         "nothing_found": "Note: no item at all was found in {programme}. Was its text read well? If not, the "
         "differences here are no real changes.",
+        "reviewed": "reviewed by {reviewer} on {date}",
+        "tool_said": "programmacheck: {verdict}",
+        "changed_since_review": "programmacheck's verdict has changed since the review",
+        "review_legend": "reviewed by a person",
+        "changed_legend": "reviewed, but programmacheck now decides otherwise",
     },
 }
-#: Statuses a reader needs no mark for: a final programme is the default.
-FINAL_STATUSES = ("", "definitief", "final")
+#: The mark a reviewed cell shows beside its verdict's symbol, per ``review_status``, with its
+#: legend's string: a symbol as well as the cell's outline, so it does not rest on colour.
+REVIEW_MARKS = {REVIEWED: ("✎", "review_legend"), CHANGED_SINCE_REVIEW: ("⚠", "changed_legend")}
 
 
 def ui_strings(lang: str) -> dict[str, str]:
@@ -216,6 +229,9 @@ def _name_warning(results: Results, text: dict[str, str]) -> str:
 def _legend(text: dict[str, str]) -> str:
     entries = "".join(
         f'<li><span class="swatch v-{v}">{VERDICT_SYMBOLS[v]}</span> {escape(text[v])}</li>' for v in VERDICTS
+    ) + "".join(
+        f'<li><span class="swatch review-{_status_class(status)}">{mark}</span> {escape(text[legend])}</li>'
+        for status, (mark, legend) in REVIEW_MARKS.items()
     )
     return (
         f'<ul class="legend" aria-label="{escape(text["legend"])}">{entries}</ul>'
@@ -224,7 +240,8 @@ def _legend(text: dict[str, str]) -> str:
 
 
 def _status(programme, text: dict[str, str]) -> str:
-    """The marks under a party's name: a status other than final (a concept), and the date."""
+    """The marks under a party's name: a status other than final (a concept; a reader needs no mark
+    for the default), and the date."""
     marks = []
     if programme.status not in FINAL_STATUSES:
         marks.append(f'<small class="status s-{escape(programme.status)}">{escape(programme.status)}</small>')
@@ -241,8 +258,42 @@ def _where(document: str, page: int | None, page_label: str, section: str, text:
     return f"{text['page']} {page}{printed}"
 
 
+def _status_class(review_status: str) -> str:
+    return re.sub(r"[^a-z]+", "-", review_status)
+
+
+@dataclass(frozen=True)
+class ReviewShown:
+    """How a reviewed cell shows its review: a class for its outline, a mark beside the symbol,
+    and a sentence (who, when, the note, what the tool said) for its tooltip and its panel."""
+
+    css_class: str
+    mark: str
+    sentence: str
+
+
+def review_shown(verdict: dict, text: dict[str, str]) -> ReviewShown | None:
+    """A cell's review as the report shows it; None for a cell nobody reviewed (or a folder
+    written before reviews)."""
+    status = verdict.get("review_status") or ""
+    if status not in REVIEW_MARKS:
+        return None
+    who = text["reviewed"].format(reviewer=verdict["reviewed_by"], date=str(verdict["reviewed_at"])[:10])
+    note = f": {verdict['review_note']}" if verdict["review_note"] else ""
+    tool = text["tool_said"].format(verdict=text.get(verdict["verdict_tool"], verdict["verdict_tool"]))
+    changed = f"; {text['changed_since_review']}" if status == CHANGED_SINCE_REVIEW else ""
+    return ReviewShown(f"review-{_status_class(status)}", REVIEW_MARKS[status][0], f"{who}{note} ({tool}){changed}")
+
+
 def _evidence_panel(
-    cell_id: str, party: str, item: dict, verdict: dict, quotes: pd.DataFrame, links: SourceLinks, text: dict[str, str]
+    cell_id: str,
+    party: str,
+    item: dict,
+    verdict: dict,
+    quotes: pd.DataFrame,
+    links: SourceLinks,
+    text: dict[str, str],
+    review: ReviewShown | None,
 ) -> str:
     """A cell's evidence: shown in the side panel when the cell is clicked, and under the cell in print."""
     items = []
@@ -259,11 +310,17 @@ def _evidence_panel(
         f'<ol class="quotes">{"".join(items)}</ol>' if items else f'<p class="none">{escape(text["no_evidence"])}</p>'
     )
     label = text[verdict["verdict"]]
+    reviewed = (
+        f'<p class="review {review.css_class}"><span class="review-mark">{review.mark}</span> '
+        f"{escape(review.sentence)}</p>"
+        if review
+        else ""
+    )
     return (
         f'<div class="evidence" id="{cell_id}" hidden><h3>{escape(party)} — {escape(item["item_id"])}</h3>'
         f'<p class="item-text">{escape(item["text"])}</p><p class="verdict-line"><span class="badge '
         f'v-{escape(verdict["verdict"])}">{escape(label)}</span> {escape(text["score"])} {verdict["score"]:.2f}</p>'
-        f"{body}</div>"
+        f"{reviewed}{body}</div>"
     )
 
 
@@ -291,7 +348,10 @@ def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
                     cells.append('<td class="missing"></td>')
                     continue
                 cell_id = f"e-{n}-{re.sub(r'[^A-Za-z0-9]', '_', item['item_id'])}"
+                review = review_shown(verdict, text)
                 name = f"{programme.label} · {item['item_id']} · {text[verdict['verdict']]}"
+                if review:
+                    name += f" · {review.sentence}"
                 panel = _evidence_panel(
                     cell_id,
                     programme.label,
@@ -300,11 +360,13 @@ def _matrix(results: Results, links: SourceLinks, text: dict[str, str]) -> str:
                     quotes.get((programme.document, item["item_id"]), empty),
                     links,
                     text,
+                    review,
                 )
+                mark = f'<span class="review-mark" aria-hidden="true">{review.mark}</span>' if review else ""
                 cells.append(
-                    f'<td class="cell v-{escape(verdict["verdict"])}"><button type="button" '
-                    f'data-detail="{cell_id}" title="{escape(name)}" aria-label="{escape(name)}">'
-                    f"{VERDICT_SYMBOLS[verdict['verdict']]}</button>{panel}</td>"
+                    f'<td class="cell v-{escape(verdict["verdict"])}{" " + review.css_class if review else ""}">'
+                    f'<button type="button" data-detail="{cell_id}" title="{escape(name)}" aria-label="{escape(name)}">'
+                    f"{VERDICT_SYMBOLS[verdict['verdict']]}{mark}</button>{panel}</td>"
                 )
             rows.append(
                 f'<tr id="item-{escape(item["item_id"])}"><th scope="row" class="item"><span class="id">'

@@ -45,6 +45,8 @@ DETAIL_COLUMNS = ("status", "date", "url", "party_from", "sha256", "path")
 PARTY_FROM_MANIFEST, PARTY_FROM_FILE_NAME = "manifest", "file name"
 #: ``status`` of a programme that is not final (the manifest's word, and the file-name suffix).
 CONCEPT = "concept"
+#: Statuses of a final programme (the default: no status).
+FINAL_STATUSES = ("", "definitief", "final")
 _CONCEPT_SUFFIX = "-" + CONCEPT
 _ELECTION = re.compile(r"^([a-z]+)(\d{4})$", re.IGNORECASE)
 #: Manifest separators: a comma, or what a Dutch Excel writes (";") or a tab.

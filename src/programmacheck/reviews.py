@@ -39,6 +39,12 @@ REVIEW_VERDICTS: tuple[ReviewVerdict, ...] = get_args(ReviewVerdict)
 NOT_REVIEWED, REVIEWED, CHANGED_SINCE_REVIEW = "", "reviewed", "changed since review"
 #: The columns verdicts.csv gives every cell after its own, in this order (see ``review_cells``).
 REVIEW_COLUMNS = ("verdict_tool", "reviewed_by", "review_note", "reviewed_at", "review_status")
+#: A review carried over to a new version of its programme (``batch.versions``) is a new row whose
+#: note begins with this and names the review it was carried from.
+CARRIED_OVER = "carried over from"
+#: A review moved to the text its programme's unchanged file is read as after an upgrade
+#: (``review rekey``) is a new row whose note begins with this and names the text it was made on.
+MOVED = "moved from the text read before"
 #: What a review export file says it is, so that another JSON file is not read as one.
 EXPORT_FORMAT = "programmacheck-reviews"
 EXPORT_VERSION = 1
@@ -94,6 +100,14 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def reviewed_verdict(review: Review) -> Verdict:
+    """The verdict a review stands for: the reviewer's; for "confirmed", the tool's verdict she
+    confirmed.  What a reviewed cell shows, and the label calibration learns from."""
+    if review.verdict == CONFIRMED:
+        return review.tool_verdict
+    return cast("Verdict", review.verdict)  # any review verdict but CONFIRMED is a Verdict
+
+
 @dataclass(frozen=True)
 class AppliedReview:
     """The review in force on a cell, over the tool's verdict of that cell now."""
@@ -103,11 +117,9 @@ class AppliedReview:
 
     @property
     def verdict(self) -> Verdict:
-        """The verdict the output shows: the reviewer's; for "confirmed", the tool's verdict she
-        confirmed (which is the tool's current one unless the cell changed since)."""
-        if self.review.verdict == CONFIRMED:
-            return self.review.tool_verdict
-        return cast("Verdict", self.review.verdict)  # any review verdict but CONFIRMED is a Verdict
+        """The verdict the output shows (:func:`reviewed_verdict`; for "confirmed", the tool's
+        current verdict unless the cell changed since)."""
+        return reviewed_verdict(self.review)
 
     @property
     def status(self) -> str:
@@ -129,6 +141,36 @@ def review_cells(tool_verdict: Verdict, applied: AppliedReview | None) -> list[s
         return [tool_verdict, "", "", "", NOT_REVIEWED]
     review = applied.review
     return [tool_verdict, review.reviewer, review.note, review.reviewed_at, applied.status]
+
+
+def restated(review: Review, origin: str, document: str, text_key: str, at: str) -> Review:
+    """A review made again for another text: the same person's verdict (and the tool's verdict
+    she saw), a note beginning with where it comes from, and the time it was restated.  A new
+    row: the history keeps both."""
+    note = f"{origin}: {review.note}" if review.note else origin
+    return replace(review, document=document, note=note, reviewed_at=at, text_key=text_key)
+
+
+def carried_over(review: Review, document: str, text_key: str, at: str) -> Review:
+    """A review of an older version restated for the new version's text."""
+    return restated(
+        review, f"{CARRIED_OVER} {review.document} ({review.reviewer}, {review.reviewed_at})", document, text_key, at
+    )
+
+
+def moved(review: Review, text_key: str, at: str) -> Review:
+    """A review restated for the text its unchanged file is read as now."""
+    origin = f"{MOVED} {review.text_key[:12]} ({review.reviewer}, {review.reviewed_at})"
+    return restated(review, origin, review.document, text_key, at)
+
+
+def is_carried_over(review: Review) -> bool:
+    return review.note.startswith(f"{CARRIED_OVER} ")
+
+
+def words(text: str) -> str:
+    """Text with its whitespace normalised, to find a quote in a text however its lines ran."""
+    return " ".join(text.split())
 
 
 # ---- the table -----------------------------------------------------------------------------------

@@ -21,12 +21,12 @@ from ..embed import Embedder, available_cores, expected_identity
 from ..engine import ScanSettings, join_files
 from ..extract import ExtractionError
 from ..match.dense import item_queries
-from ..records import Failure, FileText, ItemVerdict, Programme, ProgrammeResult
+from ..records import Failure, FileText, ItemVerdict, Paragraph, Programme, ProgrammeResult
 from ..report import OutputFolder
 from ..resources import bundled_path
 from ..reviews import apply_review, in_force
 from ..verdict import apply_parents
-from . import keys, worker
+from . import keys, versions, worker
 from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
 from .progress import PeakMemory, Progress, file_pages
 from .store import Store, Write
@@ -40,6 +40,8 @@ MB = 1024 * 1024
 #: Where run.json keeps the content keys of its verdicts (``review_keys``), so that a review set
 #: on the output folder is keyed like the verdict it reviews without reading the programmes again.
 REVIEW_KEYS = "review_keys"
+#: Where ``review_keys`` lists the reviews of older versions not carried over (``versions``).
+NEEDS_A_LOOK = "needs_a_look"
 #: Lanes of the default executor: two, so that one programme is read while another is embedded
 #: (reading takes turns anyway, see ``executors.Lanes``).
 LANES = 2
@@ -124,6 +126,8 @@ class Batch:
         self._file_keys: dict[str, str] = {}
         self._queries: dict[str, np.ndarray] = {}  # query vectors by sha256: stored, or recorded in this batch
         self._text_keys: dict[str, str] = {}  # programme name → text key of the results written
+        self._scanned: frozenset[str] = frozenset()  # the names of this batch's programmes
+        self._needs_a_look: list[versions.NeedsALook] = []  # reviews of older versions not carried over
         self.stats = BatchStats()
 
     @cached_property
@@ -245,6 +249,7 @@ class Batch:
         item_keys = self._item_keys(text_key)
         write.verdicts = {item_keys[v.item_id]: v for v in outcome.verdicts}
         write.latest_text[plan.programme.document] = text_key
+        write.programmes.append((plan.programme, text_key))
         self.store.write(write)
         self.stats.files_read += len(write.files)
         self.stats.passages_embedded += outcome.embedded.get("passage", 0)
@@ -256,16 +261,21 @@ class Batch:
 
     def run(self, programmes: Sequence[Programme], on_failure: Callable[[Failure], None]) -> BatchStats:
         started = time.perf_counter()
+        self._scanned = frozenset(p.document for p in programmes)
         memory = PeakMemory()
         failures: dict[str, Failure] = {}
         plans = []
+        read_before = []  # programmes whose text the store holds; the others are remembered as they are read
         for programme in programmes:
             planned = self._plan(programme)
+            if isinstance(planned, Plan) and planned.text_key is not None:
+                read_before.append((programme, planned.text_key))
             if isinstance(planned, Failure):
                 failures[programme.document] = planned
                 on_failure(planned)
             elif planned.missing:
                 plans.append(planned)
+        self.store.remember_programmes(read_before)  # before any result, so each knows the others' versions
         self.stats.programmes = len(programmes)
         self.stats.from_store = len(programmes) - len(failures) - len(plans)
         if plans:
@@ -302,26 +312,46 @@ class Batch:
         self.stats.peak_memory_mb = memory.stop() / MB
         return self.stats
 
-    def result(self, programme: Programme) -> ProgrammeResult:
-        """A programme's result, assembled from the store, with the reviews in force applied
-        (after the parent rule: a review is of the cell as the tool finally decided it)."""
+    def _text(self, programme: Programme) -> tuple[list[FileText], list[Paragraph], str]:
+        """A finished programme's files' texts, its paragraphs and its text key, from the store."""
         file_keys = [self._file_key(f) for f in programme.files]
         stored = self.store.files(file_keys)
         texts = cast("list[FileText]", [stored[k] for k in file_keys])  # finished: every file was read
         paragraphs = join_files(programme, texts)
-        text_key = keys.text_key(paragraphs, self.settings.scan.extractor)
-        self._text_keys[programme.document] = text_key
+        return texts, paragraphs, keys.text_key(paragraphs, self.settings.scan.extractor)
+
+    def stored_verdicts(self, text_key: str) -> dict[str, ItemVerdict]:
+        """A text's stored verdicts by item id, as this batch's settings give them (before the parent rule)."""
         item_keys = self._item_keys(text_key)
         found = self.store.verdicts(item_keys.values())
-        verdicts = [
-            ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
-            for v in (found[item_keys[i.id]] for i in self.checklist.checklist.items)
-        ]
+        return {item_id: found[key] for item_id, key in item_keys.items() if key in found}
+
+    def result(self, programme: Programme) -> ProgrammeResult:
+        """A programme's result, assembled from the store, with the reviews in force applied
+        (after the parent rule: a review is of the cell as the tool finally decided it), once
+        the reviews of its older versions are carried over (``versions``)."""
+        texts, paragraphs, text_key = self._text(programme)
+        self._text_keys[programme.document] = text_key
+        found = self.stored_verdicts(text_key)
+        verdicts = apply_parents(
+            [
+                ItemVerdict(programme.document, v.item_id, v.theme_id, v.verdict, v.score, v.evidence)
+                for v in (found[i.id] for i in self.checklist.checklist.items)
+            ],
+            self.checklist.checklist,
+        )
+        self._needs_a_look += versions.carry_over(
+            self.store,
+            programme,
+            text_key,
+            paragraphs,
+            verdicts,
+            self.definitions,
+            self.stored_verdicts,
+            self._scanned,
+        )
         reviews = in_force(self.store.reviews(text_key))
-        reviewed = [
-            apply_review(v, reviews.get((text_key, self.definitions[v.item_id])))
-            for v in apply_parents(verdicts, self.checklist.checklist)
-        ]
+        reviewed = [apply_review(v, reviews.get((text_key, self.definitions[v.item_id]))) for v in verdicts]
         warnings = tuple(w for t in texts for w in t.warnings)
         return ProgrammeResult(programme, paragraphs, reviewed, warnings)
 
@@ -358,7 +388,11 @@ class Batch:
                 "store": str(self.store.path),
             },
             "batch": asdict(stats),
-            REVIEW_KEYS: {"text_keys": self._text_keys, "definitions": self.definitions},
+            REVIEW_KEYS: {
+                "text_keys": self._text_keys,
+                "definitions": self.definitions,
+                NEEDS_A_LOOK: [asdict(cell) for cell in self._needs_a_look],
+            },
         }
 
     def close(self) -> None:

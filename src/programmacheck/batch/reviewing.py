@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
 
-from ..records import Verdict
+from ..calibrate import GoldProgramme, labelled
+from ..engine import Engine, Scoring
+from ..evaluate import GoldFile
+from ..records import Paragraph, Programme, ProgrammeText, Verdict
 from ..report import folder_lock, rewrite_reviews
 from ..reviews import (
     CHANGED_SINCE_REVIEW,
@@ -32,17 +35,25 @@ from ..reviews import (
     ReviewVerdict,
     export_reviews,
     in_force,
+    is_carried_over,
     load_reviews,
+    moved,
+    reviewed_verdict,
     utc_now,
 )
+from ..segment import passages
 from ..spreadsheet import restore
-from .coordinator import REVIEW_KEYS
+from . import keys
+from .coordinator import NEEDS_A_LOOK, REVIEW_KEYS
 from .store import Store
+from .versions import NeedsALook
 
-#: A review's place in a listing besides CHANGED_SINCE_REVIEW.  NOT_HERE: in force, but no cell
-#: of the folder has its keys (another programme text, e.g. after an edit or an upgrade that
-#: reads text differently, or another checklist): it applies to nothing there.
-IN_FORCE, SUPERSEDED, NOT_HERE = "in force", "superseded", "not in this output"
+#: A review's place in a listing besides CHANGED_SINCE_REVIEW and a version's "needs a look"
+#: (``versions.NeedsALook.status``).  NOT_HERE: in force, but no cell of the folder has its keys
+#: (another programme text, e.g. after an edit or an upgrade that reads text differently, or
+#: another checklist): it applies to nothing there.  CARRIED: in force, carried over from an
+#: older version of the programme (``versions``).
+IN_FORCE, SUPERSEDED, NOT_HERE, CARRIED = "in force", "superseded", "not in this output", "carried over"
 STORE_NAME = "store.sqlite"
 #: The columns of ``review list``: a review's fields for people, and its status.
 LISTING_COLUMNS = ("reviewed_at", "reviewer", "document", "item_id", "verdict", "tool_verdict", "status", "note")
@@ -56,6 +67,8 @@ class ReviewedFolder:
     text_keys: dict[str, str]  # document → text key
     definitions: dict[str, str]  # item id → definition
     tool_verdicts: dict[tuple[str, str], Verdict]  # (document, item id) → the tool's verdict now
+    #: (older text key, item id) → a review of an older version not carried over to its new version
+    needs_a_look: dict[tuple[str, str], NeedsALook] = field(default_factory=dict)
 
     def cell(self, document: str, item_id: str) -> tuple[str, str] | None:
         """The store's key of a cell, if the folder's scan recorded it."""
@@ -97,7 +110,12 @@ def reviewed_folder(out: str | Path) -> ReviewedFolder:
         }
     except KeyError as exc:
         raise ReviewError(f"{verdicts}: no column {exc}; is it a verdicts.csv?") from None
-    return ReviewedFolder(path, text_keys, definitions, tool_verdicts)
+    try:
+        needs = [NeedsALook(**cell) for cell in keys.get(NEEDS_A_LOOK, [])]
+    except TypeError:
+        raise ReviewError(f"{run}: {REVIEW_KEYS} is damaged; scan it again first") from None
+    needs_a_look = {(cell.previous_text_key, cell.item_id): cell for cell in needs}
+    return ReviewedFolder(path, text_keys, definitions, tool_verdicts, needs_a_look)
 
 
 def open_store(out: str | Path, store: str | Path | None = None) -> Store:
@@ -149,6 +167,51 @@ def import_file(out: str | Path, store: Store, file: str | Path) -> int:
         return store.add_reviews(reviews)
 
 
+#: Why ``review rekey`` left a review where it was.
+FILE_CHANGED = "the file has changed since the review; review the new text"
+FILE_UNKNOWN = "the store does not know which file the review was made on"
+ITEM_CHANGED = "the item's definition has changed"
+
+
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """document → sha256 of its file(s), from the folder's programmes.csv."""
+    try:
+        with open(folder / "programmes.csv", newline="", encoding="utf-8") as handle:
+            return {restore(row["document"]): restore(row.get("sha256") or "") for row in csv.DictReader(handle)}
+    except (OSError, UnicodeDecodeError, KeyError) as exc:
+        raise ReviewError(f"{folder / 'programmes.csv'}: cannot read: {exc}") from None
+
+
+def rekey(out: str | Path, store: Store) -> tuple[list[Review], list[tuple[Review, str]]]:
+    """Move the reviews whose text no cell of ``out`` has any more, made on a programme ``out``
+    still holds under the same name, to its current text, when its file is the one reviewed
+    (the same sha256: only the reading changed, e.g. after an upgrade).  The moved reviews are
+    new rows (``reviews.moved``); returns them, and the reviews left where they were with why."""
+    with _changing(out, store) as folder:
+        hashes = _file_hashes(folder.path)
+        current = in_force(store.reviews())
+        here = set(folder.text_keys.values())
+        definitions = set(folder.definitions.values())
+        now = utc_now()
+        moved_reviews: list[Review] = []
+        left: list[tuple[Review, str]] = []
+        for review in current.values():
+            text_key = folder.text_keys.get(review.document)
+            if review.text_key in here or text_key is None:
+                continue  # applies here, or its programme is not here under that name
+            then = store.programme_then(review.document, review.text_key)
+            if review.definition not in definitions:
+                left.append((review, ITEM_CHANGED))
+            elif then is None or not then.get("sha256"):
+                left.append((review, FILE_UNKNOWN))
+            elif then["sha256"] != hashes.get(review.document):
+                left.append((review, FILE_CHANGED))
+            elif (text_key, review.definition) not in current:  # a review of its own on the new text wins
+                moved_reviews.append(moved(review, text_key, now))
+        store.add_reviews(moved_reviews)
+    return moved_reviews, left
+
+
 def export_file(store: Store, file: str | Path) -> int:
     """Write the store's whole review history to ``file``; returns the number of reviews."""
     reviews = store.reviews()
@@ -163,23 +226,85 @@ def listing_row(review: Review, status: str) -> tuple[str, ...]:
 
 
 def listing(out: str | Path, store: Store, changed_only: bool = False) -> list[tuple[Review, str]]:
-    """Every review, oldest first, with its place: superseded, in force, in force but the tool's
-    verdict of its cell in ``out`` changed since (``changed_only``: only those), or in force but
-    of no cell in ``out``."""
+    """Every review, oldest first, with its place: superseded, in force (or carried over from an
+    older version), in force but the tool's verdict of its cell in ``out`` changed since
+    (``changed_only``: only those), of an older version whose new version's cell needs a look,
+    or in force but of no cell in ``out``."""
     folder = reviewed_folder(out)
     history = store.reviews()
     current = in_force(history)
     tool_now = folder.tool_verdicts_by_cell()
     listed = []
     for review in history:
+        needs = folder.needs_a_look.get((review.text_key, review.item_id))
         if current[review.cell] is not review:
             status = SUPERSEDED
+        elif needs is not None:
+            status = needs.status
         elif review.cell not in tool_now:
             status = NOT_HERE
         elif tool_now[review.cell] != {review.tool_verdict}:
             status = CHANGED_SINCE_REVIEW
         else:
-            status = IN_FORCE
+            status = CARRIED if is_carried_over(review) else IN_FORCE
         if status == CHANGED_SINCE_REVIEW or not changed_only:
             listed.append((review, status))
     return listed
+
+
+# ---- reviews as labels ---------------------------------------------------------------------------
+
+
+def _paragraphs(out: Path) -> dict[str, list[Paragraph]]:
+    """The paragraphs of each programme of an output folder, as its scan read them."""
+    found: dict[str, list[Paragraph]] = {}
+    try:
+        with open(out / "paragraphs.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                found.setdefault(row["document"], []).append(Paragraph(**row))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise ReviewError(f"{out / 'paragraphs.jsonl'}: cannot read the programmes' text: {exc}") from None
+    return found
+
+
+def reviewed_programmes(
+    out: str | Path, store: Store, engine: Engine, scoring: Scoring, gold: Sequence[GoldProgramme] = ()
+) -> tuple[list[GoldProgramme], list[str]]:
+    """The reviewed programmes of ``out`` as labelled examples for calibration, and why any
+    reviewed programme was left out.
+
+    A programme's labels are the verdicts its reviews in force stand for (the reviewer's, or the
+    tool's verdict she confirmed), for the items of ``scoring``'s checklist whose definition the
+    review was made on.  Its text is the scan's (``paragraphs.jsonl``), checked against the key
+    the reviews are keyed by, so no programme file is read again and a review never labels a text
+    it was not made on.  A programme text reviewed under two names counts once; an item a gold
+    example of the same text labels keeps the gold label (it comes with its evidence).
+    """
+    folder = reviewed_folder(out)
+    run = json.loads((folder.path / "run.json").read_text(encoding="utf-8"))
+    extractor = run.get("settings", {}).get("extractor", "")
+    reviews = in_force(store.reviews())
+    definitions = {item.id: keys.item_definition(item) for item in scoring.checklist.checklist.items}
+    gold_labels = {keys.text_key(g.text.paragraphs, extractor): set(g.gold.labels) for g in gold}
+    texts = _paragraphs(folder.path)
+    examples: list[GoldProgramme] = []
+    left_out: list[str] = []
+    seen: set[str] = set()
+    for document, text_key in folder.text_keys.items():
+        labels = {
+            item_id: reviewed_verdict(reviews[(text_key, definition)])
+            for item_id, definition in definitions.items()
+            if (text_key, definition) in reviews and item_id not in gold_labels.get(text_key, ())
+        }
+        if not labels or text_key in seen:
+            continue
+        seen.add(text_key)
+        paragraphs = texts.get(document, [])
+        if not paragraphs or keys.text_key(paragraphs, extractor) != text_key:
+            left_out.append(f"{document}: its text in {folder.path / 'paragraphs.jsonl'} is not the one reviewed")
+            continue
+        text = ProgrammeText(paragraphs, list(store.passages(text_key) or passages(paragraphs)))
+        label_file = GoldFile(str(folder.path / STORE_NAME), document, dict(labels), {})
+        examples.append(labelled(engine, scoring, label_file, Programme(document, ()), text))
+    return examples, left_out

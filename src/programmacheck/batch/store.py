@@ -13,6 +13,10 @@ key made of exactly what decides it (see :mod:`programmacheck.batch.keys`):
   calibration and settings;
 - ``latest_text``: the text a programme name had last time, so that an edited file sends its
   unchanged passages' vectors along and only new passages are embedded;
+- ``programmes``: each text a programme name has had, with its metadata (the file's sha256
+  among them) and when it was last seen, so that reviews of a version that is gone can be carried
+  over to its successor (``batch.versions``), and reviews of a file read differently after an
+  upgrade can move to its new text (``review rekey``);
 - ``reviews``: people's reviews of verdicts, append-only, by programme text and item definition
   (:mod:`programmacheck.reviews`); unlike the rest they cannot be recomputed, so a store that
   holds some is worth a backup.
@@ -23,6 +27,7 @@ transaction (WAL mode), so a killed batch loses no finished programme and never 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -35,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed.cache import LOOKUP_CHUNK, VECTORS_COLUMNS, VECTORS_TABLE, read_vectors, write_vectors
-from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage
+from ..records import Evidence, FileText, ItemVerdict, Paragraph, Passage, Programme
 from ..reviews import REVIEWS_COLUMNS, REVIEWS_TABLE, Review, add_reviews, read_reviews
 
 _SCHEMA = (
@@ -45,6 +50,10 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, text TEXT, failure TEXT)
 CREATE TABLE IF NOT EXISTS passages (text_key TEXT PRIMARY KEY, passages TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS item_verdicts (key TEXT PRIMARY KEY, verdict TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest_text (document TEXT PRIMARY KEY, text_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS programmes (
+    document TEXT NOT NULL, text_key TEXT NOT NULL, metadata TEXT NOT NULL, seen TEXT NOT NULL,
+    PRIMARY KEY (document, text_key)
+) WITHOUT ROWID;
 """
     + REVIEWS_TABLE
 )
@@ -55,8 +64,11 @@ _COLUMNS = {
     "vectors": VECTORS_COLUMNS,
     "item_verdicts": ("key", "verdict"),
     "latest_text": ("document", "text_key"),
+    "programmes": ("document", "text_key", "metadata", "seen"),  # added later, like reviews
     "reviews": REVIEWS_COLUMNS,  # added later: CREATE TABLE IF NOT EXISTS gives an older store one
 }
+#: What makes two programmes versions of one: the same party in the same municipality and election.
+VERSION_OF = ("municipality", "party", "election")
 #: Test hook: seconds to sleep inside each write transaction (announced on stderr with
 #: WRITE_OPEN), so that a test can kill the coordinator while a write is open.
 WRITE_DELAY_SETTING = "PROGRAMMACHECK_TEST_WRITE_DELAY"
@@ -73,6 +85,7 @@ class Write:
     vectors: list[tuple[str, str, str, np.ndarray]] = field(default_factory=list)  # identity, role, sha, vector
     verdicts: dict[str, ItemVerdict] = field(default_factory=dict)  # item key → verdict
     latest_text: dict[str, str] = field(default_factory=dict)  # programme name → text key
+    programmes: list[tuple[Programme, str]] = field(default_factory=list)  # with its text key
 
 
 class StoreError(ValueError):
@@ -181,6 +194,35 @@ class Store:
         row = self._db.execute("SELECT text_key FROM latest_text WHERE document = ?", (document,)).fetchone()
         return row[0] if row else None
 
+    def remember_programmes(self, programmes: Iterable[tuple[Programme, str]]) -> None:
+        """Keep programmes' metadata with the text each has now (in one transaction), so that once
+        a file is replaced by a new version and gone, or read differently, the store still knows
+        whose programme and which file its reviews were of."""
+        with self._db:
+            _remember(self._db, programmes)
+
+    def programme_then(self, document: str, text_key: str) -> dict[str, str] | None:
+        """A programme's metadata when it had that text, if the store saw it."""
+        row = self._db.execute(
+            "SELECT metadata FROM programmes WHERE document = ? AND text_key = ?", (document, text_key)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def versions(self, programme: Programme) -> dict[str, tuple[dict[str, str], str]]:
+        """The other programmes the store has seen of the same party, municipality and election
+        (``VERSION_OF``; a national programme has no municipality), by name: their metadata and
+        the text each was last seen with."""
+        same = [programme.metadata.get(column, "") for column in VERSION_OF]
+        if not programme.metadata.get("party") or not programme.metadata.get("election"):
+            return {}  # a programme without them is no version of anything
+        alike = " AND ".join(f"coalesce(json_extract(metadata, '$.{column}'), '') = ?" for column in VERSION_OF)
+        rows = self._db.execute(  # SQLite takes the bare columns from the row with the latest 'seen'
+            f"SELECT document, metadata, text_key, MAX(seen) FROM programmes WHERE document != ? AND {alike} "
+            "GROUP BY document",
+            (programme.document, *same),
+        )
+        return {document: (json.loads(metadata), text_key) for document, metadata, text_key, _ in rows}
+
     def vectors(self, identity: str, role: str, shas: Iterable[str]) -> dict[str, np.ndarray]:
         return read_vectors(self._db, identity, role, shas)
 
@@ -217,10 +259,22 @@ class Store:
                 [(k, _verdict_to_json(v)) for k, v in write.verdicts.items()],
             )
             self._db.executemany("INSERT OR REPLACE INTO latest_text VALUES (?, ?)", write.latest_text.items())
+            _remember(self._db, write.programmes)
             delay = float(os.environ.get(WRITE_DELAY_SETTING) or 0)
             if delay:
                 print(WRITE_OPEN, file=sys.stderr, flush=True)
                 time.sleep(delay)
+
+
+def _remember(db: sqlite3.Connection, programmes: Iterable[tuple[Programme, str]]) -> None:
+    seen = dt.datetime.now(dt.UTC).isoformat()  # to the microsecond: a name's latest text is the last seen
+    db.executemany(
+        "INSERT OR REPLACE INTO programmes VALUES (?, ?, ?, ?)",
+        [
+            (programme.document, text_key, json.dumps(programme.metadata, sort_keys=True, ensure_ascii=False), seen)
+            for programme, text_key in programmes
+        ],
+    )
 
 
 def _file_to_json(file: FileText) -> str:
