@@ -1,0 +1,422 @@
+"""The workbench's web app: server-rendered pages (FastAPI, Jinja2) over one output folder.
+
+It is a thin caller of the library: results come from ``results.load_results`` (through
+:class:`.views.Folder`), reviews are set with ``batch.reviewing.set_review``, scans run through
+``batch.scanning.scan_into`` (:mod:`.scanning`), downloads are the report functions' files.
+Every page is Dutch by default and English with ``?lang=en`` (kept in a cookie).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from pathlib import Path
+from typing import cast
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData, UploadFile
+
+from ..batch import BatchSettings, reviewing
+from ..checklist import checklist_problems, load_checklist
+from ..embed import Embedder
+from ..records import VERDICT_SYMBOLS, VERDICTS
+from ..report import OutputError
+from ..results import VERDICT_COLOURS
+from ..reviews import REVIEW_VERDICTS, ReviewVerdict
+from . import uploads
+from .page_image import PageError, quote_boxes, render_png
+from .scanning import ScanJob
+from .security import CSRF_FIELD, Refused, Secrets, TokenMiddleware, check_form, inside
+from .strings import DEFAULT_LANGUAGE, LANGUAGES, strings
+from .views import FILTERS, Folder, Group, evidence, group_programmes, groups, need_order, programme_row
+
+HERE = Path(__file__).parent
+LANGUAGE_COOKIE = "programmacheck_lang"
+REVIEWER_COOKIE = "programmacheck_reviewer"
+#: The largest request body an upload form may send (several programmes at once); each file also
+#: has its own limit by type (``extract.MAX_BYTES``).
+MAX_UPLOAD_BYTES = 400 * 2**20
+#: Where the workbench keeps a checklist the user uploaded; the next scans use it.
+CHECKLIST_FILE = "checklist.yaml"
+#: Downloads and the report functions that make them.
+DOWNLOADS = ("xlsx", "csv", "html")
+
+
+def create_app(
+    out: str | Path,
+    settings: BatchSettings | None = None,
+    embedder: Embedder | None = None,
+    token: str | None = None,
+) -> FastAPI:
+    """The workbench over output folder ``out`` (created if missing).  ``settings`` are the scans'
+    (default: the bundled checklist and model); ``embedder`` a stand-in model for tests;
+    ``token`` required on every request when given (see :mod:`.security`)."""
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    secrets = Secrets(token=token)
+    folder = Folder(out)
+    own_checklist = out / uploads.UPLOADS / CHECKLIST_FILE
+    settings = settings or BatchSettings()
+    if settings.scan.checklist is None and own_checklist.is_file():
+        settings = dataclasses.replace(settings, scan=dataclasses.replace(settings.scan, checklist=str(own_checklist)))
+    job = ScanJob(out, settings, embedder)
+
+    app = FastAPI(title="programmacheck", docs_url=None, redoc_url=None, openapi_url=None)
+    if token:
+        app.add_middleware(TokenMiddleware, token=token)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True), auto_reload=False
+    )
+    templates = Jinja2Templates(env=environment)
+    app.state.job = job
+    app.state.folder = folder
+
+    def language(request: Request) -> str:
+        asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+        return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        lang = language(request)
+        other = "en" if lang == "nl" else "nl"
+        query = dict(request.query_params) | {"lang": other}
+        response = templates.TemplateResponse(
+            request,
+            name,
+            {
+                "t": strings(lang),
+                "lang": lang,
+                "switch_href": f"{request.url.path}?{urlencode(query)}",
+                "csrf_field": CSRF_FIELD,
+                "csrf": secrets.csrf,
+                "verdicts": VERDICTS,
+                "symbols": VERDICT_SYMBOLS,
+                "colours": VERDICT_COLOURS,
+                "job": job.state,
+                **context,
+            },
+            status_code=status,
+        )
+        if request.query_params.get("lang") in LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, lang, samesite="strict")
+        return response
+
+    def refused(request: Request, reason: str, status: int = 400) -> HTMLResponse:
+        return page(request, "message.html", status, heading=strings(language(request))["refused"], message=reason)
+
+    async def checked_form(request: Request) -> FormData:
+        """The POSTed form, after the cross-site checks (:func:`.security.check_form`)."""
+        length = request.headers.get("content-length")
+        if length and int(length) > MAX_UPLOAD_BYTES:
+            raise Refused(f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+        form = await request.form(max_files=200, max_part_size=max(uploads.MAX_BYTES.values()))
+        check_form(request, form, secrets.csrf)
+        return form
+
+    @app.exception_handler(Refused)
+    async def on_refused(request: Request, exc: Refused) -> HTMLResponse:
+        return refused(request, str(exc), 403 if "form" in str(exc) else 404)
+
+    # ---- seeing --------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request, election: str | None = None, municipality: str | None = None) -> HTMLResponse:
+        results = folder.results()
+        if results is None:
+            return page(request, "empty.html")
+        found = groups(results)
+        chosen = Group(election, municipality or "") if election is not None else (found[0] if found else None)
+        if chosen not in found:
+            return refused(request, "no such municipality and election in these results", 404)
+        assert chosen is not None
+        programmes = group_programmes(results, chosen).to_dict("records")
+        cells = {c.key: c for c in folder.cells()}
+        themes = [
+            (theme, [item for item in results.items.to_dict("records") if item["theme_id"] == theme["theme_id"]])
+            for theme in results.themes.to_dict("records")
+        ]
+        return page(
+            request,
+            "heatmap.html",
+            groups=found,
+            group=chosen,
+            programmes=programmes,
+            themes=themes,
+            cells=cells,
+            failures=results.failures.to_dict("records"),
+        )
+
+    @app.get("/programme", response_class=HTMLResponse)
+    def programme(request: Request, document: str) -> HTMLResponse:
+        results = folder.results()
+        row = programme_row(results, document) if results is not None else None
+        if results is None or row is None:
+            return refused(request, f"{document}: no such programme in these results", 404)
+        cells = {c.item_id: c for c in folder.cells() if c.document == document}
+        first_quotes = {item_id: evidence(results, document, item_id)[:1] for item_id in cells}
+        themes = [
+            (theme, [item for item in results.items.to_dict("records") if item["theme_id"] == theme["theme_id"]])
+            for theme in results.themes.to_dict("records")
+        ]
+        return page(request, "programme.html", programme=row, themes=themes, cells=cells, quotes=first_quotes)
+
+    @app.get("/cell", response_class=HTMLResponse)
+    def cell(request: Request, document: str, item: str, show: str = "all", rank: int = 1) -> HTMLResponse:
+        results = folder.results()
+        found = folder.cell(document, item) if results is not None else None
+        if results is None or found is None:
+            return refused(request, f"{document} {item}: no such cell in these results", 404)
+        show = show if show in FILTERS else "all"
+        queue = [c for c in need_order(folder.cells()) if c.shown(show) or c.key == found.key]
+        at = queue.index(found)
+        quotes = evidence(results, document, item)
+        row = programme_row(results, document) or {}
+        shown_quote = next((q for q in quotes if q["rank"] == rank), quotes[0] if quotes else None)
+        source = _pdf_of(row)
+        boxes = []
+        if source is not None and shown_quote is not None and not _missing(shown_quote["page"]):
+            boxes = quote_boxes(source, int(shown_quote["page"]), (shown_quote["quote"],))
+        store = reviewing.open_store(out)
+        try:
+            history = [
+                review
+                for review, _ in reviewing.listing(out, store)
+                if (review.document, review.item_id) == (document, item)
+            ]
+        finally:
+            store.close()
+        item_row = results.items[results.items["item_id"] == item].iloc[0].to_dict()
+        return page(
+            request,
+            "cell.html",
+            cell=found,
+            item=item_row,
+            programme=row,
+            quotes=quotes,
+            shown=shown_quote,
+            pdf=source is not None,
+            boxes=boxes,
+            history=list(reversed(history)),
+            previous=queue[at - 1] if at > 0 else None,
+            next=queue[at + 1] if at + 1 < len(queue) else None,
+            show=show,
+            filters=FILTERS,
+            reviewer=request.cookies.get(REVIEWER_COOKIE) or _login(),
+            review_verdicts=[v for v in REVIEW_VERDICTS if v != "confirmed"],
+        )
+
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue(request: Request, show: str = "unreviewed") -> HTMLResponse:
+        show = show if show in FILTERS else "unreviewed"
+        results = folder.results()
+        cells = [c for c in need_order(folder.cells()) if c.shown(show)] if results is not None else []
+        labels = dict(zip(results.programmes["document"], results.programmes["label"])) if results is not None else {}
+        return page(request, "queue.html", cells=cells, show=show, filters=FILTERS, labels=labels)
+
+    @app.get("/page.png")
+    def page_png(document: str, page: int) -> Response:
+        results = folder.results()
+        row = programme_row(results, document) if results is not None else None
+        source = _pdf_of(row or {})
+        if source is None:
+            raise Refused(f"{document}: not a PDF of these results")
+        try:
+            png = render_png(source, page, source.stat().st_mtime)
+        except PageError as exc:
+            raise Refused(str(exc)) from None
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+    @app.get("/pdf")
+    def pdf(document: str) -> FileResponse:
+        results = folder.results()
+        source = _pdf_of((programme_row(results, document) if results is not None else None) or {})
+        if source is None:
+            raise Refused(f"{document}: not a PDF of these results")
+        return FileResponse(source, media_type="application/pdf", content_disposition_type="inline")
+
+    # ---- reviewing -----------------------------------------------------------------------------
+
+    @app.post("/review")
+    async def review(request: Request) -> Response:
+        form = await checked_form(request)
+        document, item, show = str(form.get("document", "")), str(form.get("item", "")), str(form.get("show", "all"))
+        verdict = str(form.get("verdict", ""))
+        reviewer = str(form.get("reviewer", "")).strip() or _login()
+        if verdict not in REVIEW_VERDICTS:
+            return refused(request, f"{verdict!r} is not a verdict")
+        queue = [c for c in need_order(folder.cells()) if c.shown(show) or c.key == (document, item)]
+        keys = [c.key for c in queue]
+        following = keys[keys.index((document, item)) + 1] if (document, item) in keys[:-1] else (document, item)
+        store = reviewing.open_store(out)
+        try:
+            reviewing.set_review(
+                out, store, document, item, cast(ReviewVerdict, verdict), str(form.get("note", "")).strip(), reviewer
+            )
+        except (ValueError, OutputError) as exc:  # ReviewError, or a scan holds the folder
+            return refused(request, str(exc), 409)
+        finally:
+            store.close()
+        target = following if form.get("then") == "next" else (document, item)
+        response = RedirectResponse(
+            f"/cell?{urlencode({'document': target[0], 'item': target[1], 'show': show})}", status_code=303
+        )
+        response.set_cookie(REVIEWER_COOKIE, reviewer, samesite="strict", httponly=True)
+        return response
+
+    # ---- adding programmes and scanning --------------------------------------------------------
+
+    @app.get("/upload", response_class=HTMLResponse)
+    def upload_form(request: Request) -> HTMLResponse:
+        return page(request, "upload.html", pending=[], problems=[])
+
+    @app.post("/upload", response_class=HTMLResponse)
+    async def upload(request: Request) -> HTMLResponse:
+        form = await checked_form(request)
+        results = folder.results()
+        municipalities = sorted({g.municipality for g in groups(results)} - {""}) if results is not None else []
+        elections = [g.election for g in groups(results)] if results is not None else []
+        pending, problems = [], []
+        for file in form.getlist("files"):
+            if not isinstance(file, UploadFile) or not file.filename:
+                continue
+            try:
+                batch, name = uploads.receive(out, file.filename, await file.read())
+            except uploads.UploadError as exc:
+                problems.append(str(exc))
+                continue
+            municipality, party, election = uploads.guess(
+                file.filename, municipalities, elections[0] if elections else ""
+            )
+            pending.append(uploads.Pending(batch, name, municipality, party, election))
+        return page(request, "upload.html", pending=pending, problems=problems)
+
+    @app.post("/upload/confirm")
+    async def confirm_upload(request: Request) -> Response:
+        form = await checked_form(request)
+        problems = []
+        for batch in form.getlist("batch"):
+            field = f"{batch}-"
+            try:
+                uploads.place(
+                    out,
+                    str(batch),
+                    str(form.get(field + "name", "")),
+                    str(form.get(field + "municipality", "")),
+                    str(form.get(field + "party", "")),
+                    str(form.get(field + "election", "")),
+                )
+            except uploads.UploadError as exc:
+                problems.append(str(exc))
+        if problems:
+            return page(request, "upload.html", pending=[], problems=problems, status=400)
+        job.start()
+        return RedirectResponse("/scan", status_code=303)
+
+    @app.get("/scan", response_class=HTMLResponse)
+    def scan_page(request: Request) -> HTMLResponse:
+        results = folder.results()
+        failures = results.failures.to_dict("records") if results is not None else []
+        return page(request, "scan.html", failures=failures)
+
+    @app.get("/scan/progress")
+    def scan_progress() -> JSONResponse:
+        return JSONResponse(job.state.as_json())
+
+    @app.post("/scan")
+    async def rescan(request: Request) -> Response:
+        await checked_form(request)
+        if not job.start():
+            return refused(request, strings(language(request))["scan_running"], 409)
+        return RedirectResponse("/scan", status_code=303)
+
+    # ---- sharing -------------------------------------------------------------------------------
+
+    @app.get("/share", response_class=HTMLResponse)
+    def share(request: Request) -> HTMLResponse:
+        results = folder.results()
+        return page(request, "share.html", groups=groups(results) if results is not None else [], downloads=DOWNLOADS)
+
+    @app.get("/download/{kind}")
+    def download(request: Request, kind: str, election: str = "", municipality: str = "") -> Response:
+        from .. import exports, html_report
+
+        results = folder.results()
+        if results is None or kind not in DOWNLOADS:
+            raise Refused(f"{kind}: nothing to download")
+        target = out / "report"
+        lang = language(request)
+        if kind == "xlsx":
+            written = exports.write_xlsx(results, target, lang)
+        elif kind == "csv":
+            written = exports.write_csv(results, target)[:1]  # the verdicts; the evidence is in the xlsx
+        else:
+            html_report.write_html(results, target, lang)
+            written = [target / html_report.group_file(election, municipality)]
+        return report_file(written[0].relative_to(target).as_posix())
+
+    @app.get("/report/{name:path}")
+    def report_file(name: str) -> FileResponse:
+        file = inside(out / "report", name)
+        if not file.is_file():
+            raise Refused(f"{name}: no such report file")
+        return FileResponse(file, filename=file.name)
+
+    @app.get("/checklist", response_class=HTMLResponse)
+    def checklist_form(request: Request) -> HTMLResponse:
+        return page(request, "checklist.html", problems=[], in_use=_checklist_name(job.settings.scan.checklist))
+
+    @app.post("/checklist", response_class=HTMLResponse)
+    async def checklist_upload(request: Request) -> HTMLResponse:
+        form = await checked_form(request)
+        file = form.get("checklist")
+        if not isinstance(file, UploadFile):
+            return refused(request, "no checklist file sent")
+        candidate = out / uploads.UPLOADS / (CHECKLIST_FILE + ".new")
+        candidate.parent.mkdir(parents=True, exist_ok=True)
+        candidate.write_bytes(await file.read())
+        problems = [p.replace(str(candidate), file.filename or "checklist") for p in checklist_problems(candidate)]
+        if problems:
+            candidate.unlink()
+            return page(
+                request, "checklist.html", 400, problems=problems, in_use=_checklist_name(job.settings.scan.checklist)
+            )
+        candidate.replace(own_checklist)
+        job.settings = dataclasses.replace(
+            job.settings, scan=dataclasses.replace(job.settings.scan, checklist=str(own_checklist))
+        )
+        return page(request, "checklist.html", problems=[], accepted=True, in_use=_checklist_name(str(own_checklist)))
+
+    return app
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def _missing(value: object) -> bool:
+    return bool(pd.isna(value))
+
+
+def _pdf_of(programme: dict) -> Path | None:
+    """The PDF file of a programme of one PDF, as its folder's programmes.csv names it (a request
+    names a document, never a path)."""
+    path = Path(str(programme.get("path") or ""))
+    if path.suffix.lower() != ".pdf" or not path.is_absolute() or not path.is_file():
+        return None
+    return path
+
+
+def _checklist_name(path: str | None) -> str:
+    try:
+        return load_checklist(path).checklist.name
+    except ValueError:
+        return str(path)
