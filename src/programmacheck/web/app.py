@@ -114,14 +114,14 @@ def create_app(
         """The POSTed form, after the cross-site checks (:func:`.security.check_form`)."""
         length = request.headers.get("content-length")
         if length and int(length) > MAX_UPLOAD_BYTES:
-            raise Refused(f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+            raise Refused(f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
         form = await request.form(max_files=200, max_part_size=max(uploads.MAX_BYTES.values()))
         check_form(request, form, secrets.csrf)
         return form
 
     @app.exception_handler(Refused)
     async def on_refused(request: Request, exc: Refused) -> HTMLResponse:
-        return refused(request, str(exc), 403 if "form" in str(exc) else 404)
+        return refused(request, str(exc), exc.status)
 
     # ---- seeing --------------------------------------------------------------------------------
 

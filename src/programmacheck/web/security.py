@@ -33,7 +33,12 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Refused(Exception):
-    """A request the workbench will not serve (the message says why, for the page)."""
+    """A request the workbench will not serve: the message says why, for the page; ``status``
+    is the HTTP status (404: nothing of that name here; 403: a form that is not this server's)."""
+
+    def __init__(self, message: str, status: int = 404):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,10 @@ def check_form(request: Request, form: FormData, csrf: str) -> None:
     """Refuse a form post without this server's secret, or sent from a page of another origin."""
     given = form.get(CSRF_FIELD)
     if not isinstance(given, str) or not secrets.compare_digest(given, csrf):
-        raise Refused("this form is not from this workbench (missing or wrong form token); reload the page")
+        raise Refused("this form is not from this workbench (missing or wrong form token); reload the page", 403)
     source = request.headers.get("origin") or request.headers.get("referer")
     if source and source != "null" and urlsplit(source).netloc != request.headers.get("host"):
-        raise Refused(f"a form sent from another site ({urlsplit(source).netloc}) is refused")
+        raise Refused(f"a form sent from another site ({urlsplit(source).netloc}) is refused", 403)
 
 
 def inside(folder: Path, relative: str) -> Path:

@@ -4,8 +4,9 @@ manifest that gives the scan their municipality, party and election.
 Files land in ``OUT/uploads/<election>/<municipality>/<name>``, the folder layout a scan reads
 anyway, with names reduced to safe characters; ``OUT/uploads/manifest.csv`` holds the metadata the
 user confirmed (a party is not its file name), so the scan is an ordinary ``programmes()`` call
-with a manifest.  An upload is first kept apart (``pending``) so the user can correct the
-metadata read from its file name before anything is scanned.
+with a manifest.  An upload is first kept apart (``OUT/.pending-uploads``) so the user can
+correct the metadata read from its file name before anything is scanned.  As in any manifest,
+files of one party, municipality and election in one folder are read as one programme.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ..extract import MAX_BYTES, SUPPORTED_SUFFIXES
 from ..programmes import METADATA_COLUMNS, read_manifest
 
 UPLOADS = "uploads"
-PENDING = ".pending"
+#: Beside ``uploads``, not in it: a scan reads everything under ``uploads``.
+PENDING = ".pending-uploads"
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("path", *METADATA_COLUMNS)
 #: The longest file name kept (before the suffix); a real one is a few words.
@@ -82,11 +84,13 @@ def receive(out: Path, filename: str, data: bytes) -> tuple[str, str]:
     name = safe_name(filename)
     limit = MAX_BYTES[Path(name).suffix]
     if len(data) > limit:
-        raise UploadError(f"{name}: {len(data) // 2**20} MB is more than the {limit // 2**20} MB allowed")
+        raise UploadError(
+            f"{name}: too large ({len(data) / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB for this type)"
+        )
     if not data:
         raise UploadError(f"{name}: the file is empty")
     batch = secrets.token_hex(8)
-    folder = out / UPLOADS / PENDING / batch
+    folder = out / PENDING / batch
     folder.mkdir(parents=True)
     (folder / name).write_bytes(data)
     return batch, name
@@ -97,7 +101,7 @@ def pending_file(out: Path, batch: str, name: str) -> Path:
     :func:`receive` made (no other path can be named)."""
     if not re.fullmatch(r"[0-9a-f]{16}", batch) or safe_name(name) != name:
         raise UploadError(f"{name}: no such upload")
-    file = out / UPLOADS / PENDING / batch / name
+    file = out / PENDING / batch / name
     if not file.is_file():
         raise UploadError(f"{name}: no such upload (already added?)")
     return file
