@@ -14,6 +14,7 @@ import re
 import socket
 import threading
 import time
+import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from fastapi.testclient import TestClient
 from conftest import SAMPLE_PROGRAMMES, require_command
 from fakes import CountingEmbedder
 from programmacheck.batch.reviewing import listing, open_store
+from programmacheck.cli import EXIT_OK, main
 from programmacheck.web import create_app
 from programmacheck.web import uploads as web_uploads
 from programmacheck.web.security import needs_token
@@ -211,6 +213,32 @@ def test_the_token_is_required_when_serving_beyond_this_machine(out: Path):
     assert client.get("/queue").status_code == 200
 
 
+def test_serve_listens_locally_and_beyond_this_machine_only_with_the_token_it_prints(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import uvicorn
+
+    started: dict = {}
+    opened: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: started.update(app=app, host=host))
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    assert main(["serve", str(out), "--port", "9999"]) == EXIT_OK
+    assert started["host"] == "127.0.0.1" and "token" not in capsys.readouterr().out
+    assert TestClient(started["app"]).get("/").status_code == 200
+    deadline = time.monotonic() + 5
+    while not opened and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened == ["http://127.0.0.1:9999/"]
+    assert main(["serve", str(out), "--host", "0.0.0.0", "--port", "9999", "--no-browser"]) == EXIT_OK
+    printed = re.search(r"\?token=(\S+)", capsys.readouterr().out)
+    assert started["host"] == "0.0.0.0" and printed
+    client = TestClient(started["app"], base_url="http://0.0.0.0:9999")
+    assert client.get("/").status_code == 403
+    assert client.get(f"/?token={printed.group(1)}").status_code == 200
+    time.sleep(1.2)
+    assert len(opened) == 1  # --no-browser
+
+
 def test_uploaded_programmes_are_scanned_in_the_background_with_their_metadata(tmp_path: Path):
     folder = tmp_path / "out"
     client = client_for(folder)
@@ -241,8 +269,9 @@ def test_a_file_that_cannot_be_read_is_listed_with_its_reason_and_can_be_retried
     client = client_for(folder)
     broken = tmp_path / "kapot.pdf"
     broken.write_bytes(b"%PDF-1.7 this is no PDF")
-    upload(client, SAMPLE_PROGRAMMES / "orde-en-eigen-kracht.txt")
     upload(client, broken, party="Kapot")
+    assert "kapot.pdf" in client.get("/").text  # nothing read: the reason, and the way to add programmes
+    upload(client, SAMPLE_PROGRAMMES / "orde-en-eigen-kracht.txt")  # rescans the broken one too
     failures = client.get("/scan/progress").json()["failures"]
     assert [document for document, _ in failures] == ["gr2026/lindewaard/kapot.pdf"]
     status = client.get("/scan").text
@@ -375,7 +404,7 @@ def no_dialog(driver) -> bool:
     from selenium.common.exceptions import NoAlertPresentException
 
     try:
-        driver.switch_to.alert
+        _ = driver.switch_to.alert
     except NoAlertPresentException:
         return True
     return False

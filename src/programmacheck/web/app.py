@@ -128,9 +128,9 @@ def create_app(
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request, election: str | None = None, municipality: str | None = None) -> HTMLResponse:
         results = folder.results()
-        if results is None:
-            return page(request, "empty.html")
-        found = groups(results)
+        found = groups(results) if results is not None else []
+        if results is None or not found:  # not scanned yet, or nothing could be read
+            return page(request, "empty.html", failures=results.failures.to_dict("records") if results else [])
         chosen = Group(election, municipality or "") if election is not None else (found[0] if found else None)
         if chosen not in found:
             return refused(request, "no such municipality and election in these results", 404)
