@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData, UploadFile
 
 from ..batch import BatchSettings, reviewing
+from ..checklist import MAX_FILE_BYTES as MAX_CHECKLIST_BYTES
 from ..checklist import checklist_problems, load_checklist
 from ..embed import Embedder
 from ..records import VERDICT_SYMBOLS, VERDICTS
@@ -286,7 +287,9 @@ def create_app(
             if not isinstance(file, UploadFile) or not file.filename:
                 continue
             try:
-                batch, name = uploads.receive(out, file.filename, await file.read())
+                size = file.size if file.size is not None else len(await file.read())
+                await file.seek(0)
+                batch, name = uploads.receive(out, file.filename, file.file, size)
             except uploads.UploadError as exc:
                 problems.append(str(exc))
                 continue
@@ -377,6 +380,8 @@ def create_app(
         file = form.get("checklist")
         if not isinstance(file, UploadFile):
             return refused(request, "no checklist file sent")
+        if file.size is not None and file.size > MAX_CHECKLIST_BYTES:
+            return refused(request, f"{file.filename}: too large for a checklist", 413)
         candidate = out / uploads.UPLOADS / (CHECKLIST_FILE + ".new")
         candidate.parent.mkdir(parents=True, exist_ok=True)
         candidate.write_bytes(await file.read())

@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -72,7 +72,7 @@ class TokenMiddleware:
         given = request.query_params.get(TOKEN_PARAMETER)
         if given is not None and secrets.compare_digest(given, self.token):
             # Set the cookie and drop the token from the address bar (and from Referer headers).
-            query = "&".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k != TOKEN_PARAMETER)
+            query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAMETER])
             response: Response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
             response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
             await response(scope, receive, send)

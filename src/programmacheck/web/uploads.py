@@ -12,12 +12,14 @@ files of one party, municipality and election in one folder are read as one prog
 from __future__ import annotations
 
 import csv
+import filecmp
 import re
 import secrets
 import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..extract import MAX_BYTES, SUPPORTED_SUFFIXES
 from ..programmes import METADATA_COLUMNS, read_manifest
@@ -79,20 +81,20 @@ def guess(name: str, municipalities: list[str], default_election: str) -> tuple[
     return municipality, party, election
 
 
-def receive(out: Path, filename: str, data: bytes) -> tuple[str, str]:
-    """Keep an uploaded file in a new pending folder; returns (pending folder, safe name)."""
+def receive(out: Path, filename: str, source: BinaryIO, size: int) -> tuple[str, str]:
+    """Keep an uploaded file (``size`` bytes, read from ``source``) in a new pending folder;
+    returns (pending folder, safe name)."""
     name = safe_name(filename)
     limit = MAX_BYTES[Path(name).suffix]
-    if len(data) > limit:
-        raise UploadError(
-            f"{name}: too large ({len(data) / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB for this type)"
-        )
-    if not data:
+    if size > limit:
+        raise UploadError(f"{name}: too large ({size / 2**20:.1f} MB; at most {limit / 2**20:.0f} MB for this type)")
+    if not size:
         raise UploadError(f"{name}: the file is empty")
     batch = secrets.token_hex(8)
     folder = out / PENDING / batch
     folder.mkdir(parents=True)
-    (folder / name).write_bytes(data)
+    with open(folder / name, "wb") as target:
+        shutil.copyfileobj(source, target)
     return batch, name
 
 
@@ -116,7 +118,7 @@ def place(out: Path, batch: str, name: str, municipality: str, party: str, elect
         raise UploadError(f"{name}: election {election!r} is not like 'gr2026' or 'tk2025'")
     relative = Path(election or NONE, slug(municipality) or NONE, name)
     target = out / UPLOADS / relative
-    if target.exists() and target.read_bytes() != file.read_bytes():
+    if target.exists() and not filecmp.cmp(target, file, shallow=False):
         stem = target.stem
         number = 2
         while target.exists():
