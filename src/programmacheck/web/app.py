@@ -35,7 +35,7 @@ from .page_image import PageError, quote_boxes, render_png
 from .scanning import ScanJob
 from .security import CSRF_FIELD, Refused, Secrets, TokenMiddleware, check_form, inside
 from .strings import DEFAULT_LANGUAGE, LANGUAGES, strings
-from .views import FILTERS, Folder, Group, evidence, group_programmes, groups, need_order, programme_row
+from .views import FILTERS, Folder, Group, group_programmes, groups, items_by_theme, need_order, programme_row
 
 HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "programmacheck_lang"
@@ -138,10 +138,7 @@ def create_app(
         assert chosen is not None
         programmes = group_programmes(results, chosen).to_dict("records")
         cells = {c.key: c for c in folder.cells()}
-        themes = [
-            (theme, [item for item in results.items.to_dict("records") if item["theme_id"] == theme["theme_id"]])
-            for theme in results.themes.to_dict("records")
-        ]
+        themes = items_by_theme(results)
         return page(
             request,
             "heatmap.html",
@@ -160,11 +157,8 @@ def create_app(
         if results is None or row is None:
             return refused(request, f"{document}: no such programme in these results", 404)
         cells = {c.item_id: c for c in folder.cells() if c.document == document}
-        first_quotes = {item_id: evidence(results, document, item_id)[:1] for item_id in cells}
-        themes = [
-            (theme, [item for item in results.items.to_dict("records") if item["theme_id"] == theme["theme_id"]])
-            for theme in results.themes.to_dict("records")
-        ]
+        first_quotes = {item_id: folder.evidence(document, item_id)[:1] for item_id in cells}
+        themes = items_by_theme(results)
         return page(request, "programme.html", programme=row, themes=themes, cells=cells, quotes=first_quotes)
 
     @app.get("/cell", response_class=HTMLResponse)
@@ -176,7 +170,7 @@ def create_app(
         show = show if show in FILTERS else "all"
         queue = [c for c in need_order(folder.cells()) if c.shown(show) or c.key == found.key]
         at = queue.index(found)
-        quotes = evidence(results, document, item)
+        quotes = folder.evidence(document, item)
         row = programme_row(results, document) or {}
         shown_quote = next((q for q in quotes if q["rank"] == rank), quotes[0] if quotes else None)
         source = _pdf_of(row)

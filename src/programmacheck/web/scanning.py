@@ -1,8 +1,8 @@
 """Scans started from the browser: one at a time, in a background thread, watched by polling.
 
 The thread calls the same :func:`programmacheck.batch.scanning.scan_into` as ``programmacheck
-scan``; its batch scores through this process's one engine (``engine.process_engine``), so the
-model is loaded by the first scan and kept for the next.  What a scan reads: every programme the
+scan``; its batch scores through this process's one engine (``engine.process_engine``), which
+the server loads at start (:meth:`ScanJob.warm_up`) and keeps for every scan.  What a scan reads: every programme the
 output folder already holds (from the paths its ``programmes.csv`` records) and everything under
 ``OUT/uploads``, so a rescan keeps what was there and adds what was uploaded.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,12 +21,15 @@ from pathlib import Path
 from ..batch import BatchSettings
 from ..batch.progress import Advance
 from ..batch.scanning import ScanError, scan_into
-from ..checklist import checklist_problems
+from ..checklist import checklist_problems, load_checklist
 from ..embed import Embedder
+from ..engine import process_engine
 from ..extract import one_line
 from ..programmes import ManifestError, programmes, read_manifest
 from ..records import Failure
 from .uploads import MANIFEST, MANIFEST_COLUMNS, UPLOADS
+
+log = logging.getLogger(__name__)
 
 #: The manifest a scan reads: the uploads' rows and those of the manifest the folder was scanned
 #: with before, if any (rewritten before each scan).
@@ -73,6 +77,20 @@ class ScanJob:
             self._thread = threading.Thread(target=self._run, name="programmacheck-scan", daemon=True)
             self._thread.start()
             return True
+
+    def warm_up(self) -> None:
+        """Load the model and the language pipeline now, in the background, so the first upload's
+        verdicts come without that wait.  A part that cannot load is reported by the scan itself."""
+
+        def load() -> None:
+            engine = process_engine()
+            try:
+                engine.embedder(self.settings.scan.model)
+                engine.keyword_matcher(load_checklist(self.settings.scan.checklist).checklist)
+            except Exception:  # noqa: BLE001 - the first scan reports it, with its file and reason
+                log.debug("warming up the engine failed", exc_info=True)
+
+        threading.Thread(target=load, name="programmacheck-warm-up", daemon=True).start()
 
     def wait(self, timeout: float | None = None) -> None:
         """Until the running scan ends (tests, and the server's shutdown)."""

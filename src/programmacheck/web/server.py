@@ -32,6 +32,7 @@ def serve(
 
     token = new_token() if needs_token(host) else None
     app = create_app(out, settings=settings, token=token)
+    app.state.job.warm_up()
     url = address(host, port, token)
     print(f"programmacheck: the workbench for {out} is at {url}  (Ctrl+C stops it)", flush=True)
     if open_browser:

@@ -94,6 +94,7 @@ class Folder:
         self._stamp: tuple[int, ...] | None = None
         self._results: Results | None = None
         self._cells: list[Cell] = []
+        self._evidence: dict[tuple[str, str], list[dict]] = {}
 
     def _current_stamp(self) -> tuple[int, ...] | None:
         try:
@@ -110,6 +111,7 @@ class Folder:
             if stamp != self._stamp:
                 results = load_results(self.path)
                 self._results, self._cells, self._stamp = results, _cells(results), stamp
+                self._evidence = _evidence_by_cell(results)
             return self._results
 
     def cells(self) -> list[Cell]:
@@ -118,6 +120,11 @@ class Folder:
 
     def cell(self, document: str, item_id: str) -> Cell | None:
         return next((c for c in self.cells() if c.key == (document, item_id)), None)
+
+    def evidence(self, document: str, item_id: str) -> list[dict]:
+        """A cell's quotes, best first: rank, page, page_label, section, quote, score."""
+        self.results()
+        return self._evidence.get((document, item_id), [])
 
 
 def _cells(results: Results) -> list[Cell]:
@@ -161,12 +168,23 @@ def group_programmes(results: Results, group: Group) -> pd.DataFrame:
     return programmes[keep].reset_index(drop=True)
 
 
-def evidence(results: Results, document: str, item_id: str) -> list[dict]:
-    """A cell's quotes, best first: rank, page, page_label, section, quote, score."""
-    rows = results.evidence[(results.evidence["document"] == document) & (results.evidence["item_id"] == item_id)]
-    return rows.sort_values("rank").to_dict("records")
+def _evidence_by_cell(results: Results) -> dict[tuple[str, str], list[dict]]:
+    """Every cell's quotes, grouped once: a programme page asks for 35 cells' quotes."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for row in results.evidence.sort_values(["document", "item_id", "rank"]).to_dict("records"):
+        grouped.setdefault((row["document"], row["item_id"]), []).append(row)
+    return grouped
 
 
 def programme_row(results: Results, document: str) -> dict | None:
     rows = results.programmes[results.programmes["document"] == document]
     return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def items_by_theme(results: Results) -> list[tuple[dict, list[dict]]]:
+    """The checklist's themes in order, each with its items: the rows of the heatmap."""
+    items = results.items.to_dict("records")
+    return [
+        (theme, [item for item in items if item["theme_id"] == theme["theme_id"]])
+        for theme in results.themes.to_dict("records")
+    ]
