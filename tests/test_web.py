@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import socket
 import threading
@@ -21,10 +22,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import SAMPLE_PROGRAMMES, require_command
+from conftest import REPO_ROOT, SAMPLE_PROGRAMMES, require_command
 from fakes import CountingEmbedder
+from programmacheck.batch import BatchSettings
 from programmacheck.batch.reviewing import listing, open_store
 from programmacheck.cli import EXIT_OK, main
+from programmacheck.engine import ScanSettings
 from programmacheck.web import create_app
 from programmacheck.web import uploads as web_uploads
 from programmacheck.web.security import needs_token
@@ -150,6 +153,30 @@ def test_confirm_and_next_goes_to_the_next_cell_of_the_queue(out: Path):
     response = client.post("/review", data=fields | {"then": "next", "show": "unreviewed", "reviewer": "bert"})
     assert f"document={second[0]}&item={second[1]}".replace("/", "%2F") in str(response.url)
     assert rows(out)[(first[0], first[1])]["review_status"] == "reviewed"
+
+
+def test_a_rescan_from_the_workbench_keeps_a_review_and_flags_it_when_the_tool_changed_its_mind(
+    out: Path, tmp_path: Path
+):
+    calibration = json.loads((REPO_ROOT / "models" / "calibration.json").read_text(encoding="utf-8"))
+    calibration["intercept"][calibration["classes"].index("absent")] += 5.0  # (nearly) everything absent
+    changed = tmp_path / "calibration.json"
+    changed.write_text(json.dumps(calibration), encoding="utf-8")
+    item = next(i for (d, i), row in rows(out).items() if d == DOCUMENT and row["verdict"] in ("addressed", "partial"))
+    confirmed = rows(out)[(DOCUMENT, item)]["verdict"]
+    client = TestClient(
+        create_app(out, BatchSettings(ScanSettings(calibration=str(changed))), embedder=CountingEmbedder()),
+        base_url="http://127.0.0.1:8765",
+    )
+    token = form_token(client.get("/upload").text)
+    client.post("/review", data={"csrf": token, "document": DOCUMENT, "item": item, "verdict": "confirmed"})
+    assert f"document={DOCUMENT}&item={item}&" not in client.get("/queue?show=changed").text
+    assert client.post("/scan", data={"csrf": token}).status_code == 200
+    client.app.state.job.wait(120)  # type: ignore[attr-defined]
+    assert rows(out)[(DOCUMENT, item)]["verdict"] == confirmed  # the review still applies
+    assert f"document={DOCUMENT}&item={item}&" in client.get("/queue?show=changed").text
+    cell = client.get(f"/cell?document={DOCUMENT}&item={item}").text
+    assert '<strong class="changed">veranderd sinds controle</strong>' in cell
 
 
 def test_a_post_without_the_form_token_or_from_another_site_is_refused(out: Path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import json
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
@@ -64,6 +65,8 @@ def create_app(
     folder = Folder(out)
     own_checklist = out / uploads.UPLOADS / CHECKLIST_FILE
     settings = settings or BatchSettings()
+    if settings.store is None:
+        settings = dataclasses.replace(settings, store=_scanned_store(out))
     if settings.scan.checklist is None and own_checklist.is_file():
         settings = dataclasses.replace(settings, scan=dataclasses.replace(settings.scan, checklist=str(own_checklist)))
     job = ScanJob(out, settings, embedder)
@@ -177,15 +180,17 @@ def create_app(
         boxes = []
         if source is not None and shown_quote is not None and not _missing(shown_quote["page"]):
             boxes = quote_boxes(source, int(shown_quote["page"]), (shown_quote["quote"],))
-        store = reviewing.open_store(out)
         try:
-            history = [
-                review
-                for review, _ in reviewing.listing(out, store)
-                if (review.document, review.item_id) == (document, item)
-            ]
-        finally:
-            store.close()
+            with reviewing.open_store(out, job.settings.store) as store:
+                history = [
+                    review
+                    for review, _ in reviewing.listing(out, store)
+                    if (review.document, review.item_id) == (document, item)
+                ]
+        except ValueError as exc:  # no store, or a folder scanned before reviews: the page says so
+            history, review_problem = [], str(exc)
+        else:
+            review_problem = ""
         item_row = results.items[results.items["item_id"] == item].iloc[0].to_dict()
         return page(
             request,
@@ -198,6 +203,7 @@ def create_app(
             pdf=source is not None,
             boxes=boxes,
             history=list(reversed(history)),
+            review_problem=review_problem,
             previous=queue[at - 1] if at > 0 else None,
             next=queue[at + 1] if at + 1 < len(queue) else None,
             show=show,
@@ -248,15 +254,12 @@ def create_app(
         queue = [c for c in need_order(folder.cells()) if c.shown(show) or c.key == (document, item)]
         keys = [c.key for c in queue]
         following = keys[keys.index((document, item)) + 1] if (document, item) in keys[:-1] else (document, item)
-        store = reviewing.open_store(out)
+        note = str(form.get("note", "")).strip()
         try:
-            reviewing.set_review(
-                out, store, document, item, cast(ReviewVerdict, verdict), str(form.get("note", "")).strip(), reviewer
-            )
-        except (ValueError, OutputError) as exc:  # ReviewError, or a scan holds the folder
+            with reviewing.open_store(out, job.settings.store) as store:
+                reviewing.set_review(out, store, document, item, cast(ReviewVerdict, verdict), note, reviewer)
+        except (ValueError, OutputError) as exc:  # ReviewError, StoreError, or a scan holds the folder
             return refused(request, str(exc), 409)
-        finally:
-            store.close()
         target = following if form.get("then") == "next" else (document, item)
         response = RedirectResponse(
             f"/cell?{urlencode({'document': target[0], 'item': target[1], 'show': show})}", status_code=303
@@ -392,6 +395,19 @@ def create_app(
         return page(request, "checklist.html", problems=[], accepted=True, in_use=_checklist_name(str(own_checklist)))
 
     return app
+
+
+def _scanned_store(out: Path) -> str | None:
+    """The store the folder's last scan used (``scan --store``) when there is none in the folder
+    itself: its reviews and stored verdicts stay in use.  The folder's own comes first, as for
+    ``programmacheck review``: a copied folder's run.json still names the original's store."""
+    if (out / reviewing.STORE_NAME).is_file():
+        return None
+    try:
+        given = json.loads((out / "run.json").read_text(encoding="utf-8"))["settings"]["store"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return given if isinstance(given, str) and Path(given).is_file() else None
 
 
 def _login() -> str:
