@@ -215,6 +215,20 @@ def test_no_request_path_leaves_the_output_folder(out: Path):
         web_uploads.pending_file(out, "0123456789abcdef", "../run.json")
 
 
+def test_municipality_party_and_election_are_read_from_the_file_name_or_its_folders():
+    assert web_uploads.guess("gr2026/lindewaard/samen-lindewaard.pdf", [], "") == (
+        "Lindewaard",
+        "Samen Lindewaard",
+        "gr2026",
+    )
+    assert web_uploads.guess("tk2025_VVD.pdf", ["Lindewaard"], "gr2026") == ("", "VVD", "tk2025")
+    assert web_uploads.guess("lindewaard-vooruit.md", ["Lindewaard"], "gr2026") == (
+        "Lindewaard",
+        "Lindewaard Vooruit",
+        "gr2026",
+    )
+
+
 def test_an_upload_of_a_wrong_type_or_too_large_is_refused_with_its_reason(out: Path, monkeypatch: pytest.MonkeyPatch):
     client = client_for(out)
     token = form_token(client.get("/upload").text)
@@ -458,6 +472,14 @@ def test_a_reviewer_uploads_reviews_rescans_and_downloads_in_a_browser(served, b
     WebDriverWait(browser, 10).until(lambda d: d.execute_script("return arguments[0].naturalWidth", image) > 0)
     highlights = browser.find_elements(By.CSS_SELECTOR, ".page-image .highlight")
     assert highlights and all(h.size["width"] > 0 for h in highlights)
+    opened = browser.current_url
+    away, back = ("k", "j") if browser.find_elements(By.ID, "previous") else ("j", "k")
+    browser.find_element(By.TAG_NAME, "body").send_keys(away)  # a neighbour in the queue, and back
+    WebDriverWait(browser, 10).until(
+        lambda d: d.current_url != opened and d.execute_script("return document.readyState") == "complete"
+    )
+    browser.find_element(By.TAG_NAME, "body").send_keys(back)
+    WebDriverWait(browser, 10).until(lambda d: f"document={PDF_DOCUMENT}&item={item}&show=all" in d.current_url)
 
     tool = rows(folder)[(PDF_DOCUMENT, item)]["verdict"]
     new = "absent" if tool != "absent" else "partial"

@@ -48,8 +48,10 @@ WEB_STRINGS = {
         "reason_ocr": "OCR",
         "reason_boundary": "dicht bij een grens",
         "no_cells": "Geen vakjes in deze selectie.",
-        "upload_hint": "Sleep PDF-, Word-, HTML- of tekstbestanden hierheen, of kies ze.",
+        "upload_hint": "Sleep PDF-, Word-, HTML- of tekstbestanden hierheen, of kies ze. In een map als "
+        "gr2026/lindewaard/partij.pdf worden verkiezing en gemeente uit de mappen gelezen.",
         "choose_files": "Bestanden kiezen",
+        "choose_folder": "of een map (met alles erin)",
         "upload": "Uploaden",
         "confirm_metadata": "Controleer gemeente, partij en verkiezing, en scan.",
         "file": "Bestand",
@@ -116,8 +118,10 @@ WEB_STRINGS = {
         "reason_ocr": "OCR",
         "reason_boundary": "near a boundary",
         "no_cells": "No cells in this selection.",
-        "upload_hint": "Drop PDF, Word, HTML or text files here, or choose them.",
+        "upload_hint": "Drop PDF, Word, HTML or text files here, or choose them. In a folder like "
+        "gr2026/lindewaard/party.pdf, election and municipality are read from the folders.",
         "choose_files": "Choose files",
+        "choose_folder": "or a folder (with everything in it)",
         "upload": "Upload",
         "confirm_metadata": "Check municipality, party and election, then scan.",
         "file": "File",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..extract import MAX_BYTES, SUPPORTED_SUFFIXES
-from ..programmes import METADATA_COLUMNS, read_manifest
+from ..programmes import METADATA_COLUMNS, metadata_from_layout, read_manifest
 
 UPLOADS = "uploads"
 #: Beside ``uploads``, not in it: a scan reads everything under ``uploads``.
@@ -70,13 +70,16 @@ def safe_name(filename: str) -> str:
 
 
 def guess(name: str, municipalities: list[str], default_election: str) -> tuple[str, str, str]:
-    """(municipality, party, election) read from a file name: an election word ("gr2026")
-    anywhere, a known municipality's name, and the rest as the party's name."""
-    words = [w for w in re.split(r"[-_ .]+", Path(name).stem) if w]
-    election = next((w.lower() for w in words if ELECTION.match(w)), default_election)
+    """(municipality, party, election) read from a file's name as the browser sent it: from a
+    chosen folder in the corpus layout (``gr2026/lindewaard/partij.pdf``) as a scan reads it,
+    else an election word ("gr2026") anywhere in the name and a known municipality's name; the
+    rest of the name is the party's."""
+    layout = metadata_from_layout(name.replace("\\", "/"))
+    words = [w for w in re.split(r"[-_ .]+", Path(name.replace("\\", "/")).stem) if w]
+    election = layout["election"] or next((w.lower() for w in words if ELECTION.match(w)), default_election)
     words = [w for w in words if not ELECTION.match(w)]
     stem = "-".join(w.lower() for w in words)
-    municipality = next((m for m in municipalities if slug(m) and slug(m) in stem), "")
+    municipality = layout["municipality"] or next((m for m in municipalities if slug(m) and slug(m) in stem), "")
     party = " ".join(w.capitalize() if w.islower() else w for w in words)
     return municipality, party, election
 
