@@ -18,6 +18,7 @@ import time
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -480,6 +481,13 @@ def test_a_reviewer_uploads_reviews_rescans_and_downloads_in_a_browser(served, b
     )
     browser.find_element(By.TAG_NAME, "body").send_keys(back)
     WebDriverWait(browser, 10).until(lambda d: f"document={PDF_DOCUMENT}&item={item}&show=all" in d.current_url)
+    neighbour = browser.find_element(By.ID, "previous" if away == "k" else "next").get_attribute("href")
+    browser.get(neighbour)
+    browser.find_element(By.TAG_NAME, "body").send_keys("c")  # confirm the tool's verdict
+    WebDriverWait(browser, 10).until(lambda d: d.current_url != neighbour)
+    confirmed = parse_qs(urlsplit(neighbour).query)
+    assert rows(folder)[(confirmed["document"][0], confirmed["item"][0])]["review_status"] == "reviewed"
+    browser.get(f"{base}/cell?document={PDF_DOCUMENT}&item={item}")
 
     tool = rows(folder)[(PDF_DOCUMENT, item)]["verdict"]
     new = "absent" if tool != "absent" else "partial"
