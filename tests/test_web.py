@@ -243,6 +243,20 @@ def test_an_upload_of_a_wrong_type_or_too_large_is_refused_with_its_reason(out: 
     assert not (out / web_uploads.UPLOADS).exists() or not any((out / web_uploads.UPLOADS).rglob("*.exe"))
 
 
+def test_metadata_that_cannot_be_used_is_refused_with_its_reason_and_nothing_is_scanned(tmp_path: Path):
+    client = client_for(tmp_path / "out")
+    token = form_token(client.get("/upload").text)
+    programme = SAMPLE_PROGRAMMES / "orde-en-eigen-kracht.txt"
+    pending = client.post("/upload", data={"csrf": token}, files=[("files", (programme.name, programme.read_bytes()))])
+    batch = re.findall(r'name="batch" value="([0-9a-f]+)"', pending.text)[0]
+    fields = {f"{batch}-name": programme.name, f"{batch}-municipality": "Lindewaard", f"{batch}-election": "2026"}
+    refused = client.post("/upload/confirm", data={"csrf": token, "batch": batch, **fields})
+    assert refused.status_code == 400 and "election &#39;2026&#39; is not like &#39;gr2026&#39;" in refused.text
+    assert client.get("/scan/progress").json()["started"] == 0
+    forged = {"csrf": token, "batch": "../../../etc", "../../../etc-name": "passwd.txt"}
+    assert "no such upload" in client.post("/upload/confirm", data=forged).text
+
+
 def test_the_token_is_required_when_serving_beyond_this_machine(out: Path):
     assert needs_token("0.0.0.0") and needs_token("192.168.1.20") and not needs_token("127.0.0.1")
     assert address("0.0.0.0", 8765, "geheim") == "http://0.0.0.0:8765/?token=geheim"

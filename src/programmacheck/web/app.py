@@ -46,8 +46,10 @@ REVIEWER_COOKIE = "programmacheck_reviewer"
 MAX_UPLOAD_BYTES = 400 * 2**20
 #: Where the workbench keeps a checklist the user uploaded; the next scans use it.
 CHECKLIST_FILE = "checklist.yaml"
-#: Downloads and the report functions that make them.
+#: What the share page offers (each made by the report function of that format).
 DOWNLOADS = ("xlsx", "csv", "html")
+#: The most files one upload form may carry (a chosen folder of a few hundred programmes).
+MAX_FILES = 1000
 
 
 def create_app(
@@ -116,10 +118,10 @@ def create_app(
 
     async def checked_form(request: Request) -> FormData:
         """The POSTed form, after the cross-site checks (:func:`.security.check_form`)."""
-        length = request.headers.get("content-length")
-        if length and int(length) > MAX_UPLOAD_BYTES:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
             raise Refused(f"the upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB", 413)
-        form = await request.form(max_files=200, max_part_size=max(uploads.MAX_BYTES.values()))
+        form = await request.form(max_files=MAX_FILES, max_part_size=max(uploads.MAX_BYTES.values()))
         check_form(request, form, secrets.csrf)
         return form
 
@@ -135,10 +137,9 @@ def create_app(
         found = groups(results) if results is not None else []
         if results is None or not found:  # not scanned yet, or nothing could be read
             return page(request, "empty.html", failures=results.failures.to_dict("records") if results else [])
-        chosen = Group(election, municipality or "") if election is not None else (found[0] if found else None)
+        chosen = Group(election, municipality or "") if election is not None else found[0]
         if chosen not in found:
             return refused(request, "no such municipality and election in these results", 404)
-        assert chosen is not None
         programmes = group_programmes(results, chosen).to_dict("records")
         cells = {c.key: c for c in folder.cells()}
         themes = items_by_theme(results)
@@ -299,7 +300,7 @@ def create_app(
     @app.post("/upload/confirm")
     async def confirm_upload(request: Request) -> Response:
         form = await checked_form(request)
-        problems = []
+        problems, placed = [], 0
         for batch in form.getlist("batch"):
             field = f"{batch}-"
             try:
@@ -311,11 +312,13 @@ def create_app(
                     str(form.get(field + "party", "")),
                     str(form.get(field + "election", "")),
                 )
+                placed += 1
             except uploads.UploadError as exc:
                 problems.append(str(exc))
-        if problems:
-            return page(request, "upload.html", pending=[], problems=problems, status=400)
-        job.start()
+        if placed:
+            job.start()
+        if problems:  # said on the page, beside the scan of the others
+            return page(request, "upload.html", 200 if placed else 400, pending=[], problems=problems, placed=placed)
         return RedirectResponse("/scan", status_code=303)
 
     @app.get("/scan", response_class=HTMLResponse)
