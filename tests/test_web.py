@@ -302,6 +302,7 @@ def test_uploaded_programmes_are_scanned_in_the_background_with_their_metadata(t
     upload(client, SAMPLE_PROGRAMMES / "samen-lindewaard.pdf", SAMPLE_PROGRAMMES / "orde-en-eigen-kracht.txt")
     progress = client.get("/scan/progress").json()
     assert (progress["running"], progress["done"], progress["files"], progress["scanned"]) == (False, 2, 2, 2)
+    assert progress["pages"] == progress["pages_done"] == 9 and progress["items_done"] == 2 * 35
     with open(folder / "programmes.csv", newline="", encoding="utf-8") as handle:
         listed = {row["document"]: row for row in csv.DictReader(handle)}
     assert listed["gr2026/lindewaard/samen-lindewaard.pdf"]["party"] == "Samen Lindewaard"

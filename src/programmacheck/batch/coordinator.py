@@ -295,6 +295,7 @@ class Batch:
                             plan.pages,
                             paragraphs,
                             f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s",
+                            len(outcome.verdicts),
                         )
             finally:
                 progress.close()

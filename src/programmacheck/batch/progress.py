@@ -65,6 +65,7 @@ class Advance:
     files: int
     pages_done: int
     pages: int
+    items_done: int  # item verdicts computed so far
 
 
 class Progress:
@@ -84,6 +85,7 @@ class Progress:
         self.pages_total = pages
         self.done = 0
         self.pages_done = 0
+        self.items_done = 0
         self._listener = listener
         self._bars = []
         if bars if bars is not None else stream.isatty():
@@ -96,12 +98,18 @@ class Progress:
                 )
             ]
 
-    def advance(self, document: str | None, files: int, pages: int, paragraphs: int, detail: str) -> None:
-        """One more programme done; ``document`` None for one whose failure was reported already."""
+    def advance(
+        self, document: str | None, files: int, pages: int, paragraphs: int, detail: str, items: int = 0
+    ) -> None:
+        """One more programme done, with ``items`` verdicts computed; ``document`` None for one
+        whose failure was reported already."""
         self.done += 1
         self.pages_done += pages
+        self.items_done += items
         if self._listener is not None:
-            self._listener(Advance(document, self.done, self.files_total, self.pages_done, self.pages_total))
+            self._listener(
+                Advance(document, self.done, self.files_total, self.pages_done, self.pages_total, self.items_done)
+            )
         if self._bars:
             for bar, n in zip(self._bars, (files, pages, paragraphs)):
                 bar.update(n)

@@ -48,6 +48,7 @@ class ScanState:
     done: int = 0
     pages: int = 0
     pages_done: int = 0
+    items_done: int = 0  # item verdicts computed (those answered from the store are not counted)
     current: str = ""
     scanned: int = 0  # programmes in the output folder afterwards
     failures: tuple[tuple[str, str], ...] = ()
@@ -119,6 +120,7 @@ class ScanJob:
             done=advance.done,
             pages=advance.pages,
             pages_done=advance.pages_done,
+            items_done=advance.items_done,
             current=advance.document or "",
         )
 

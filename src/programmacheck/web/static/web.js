@@ -24,6 +24,7 @@
       fetch(progress.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
         document.getElementById("files").textContent = s.done + " / " + s.files;
         document.getElementById("pages").textContent = s.pages_done + " / " + s.pages;
+        document.getElementById("items").textContent = s.items_done;
         document.getElementById("current").textContent = s.current;
         var bar = document.getElementById("bar");
         bar.max = s.files || 1;
