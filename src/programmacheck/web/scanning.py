@@ -106,7 +106,7 @@ class ScanJob:
         return self._warming
 
     def wait(self, timeout: float | None = None) -> None:
-        """Until the running scan ends (tests, and the server's shutdown)."""
+        """Until the running scan ends (for a caller that must wait for its results, as tests do)."""
         if self._thread is not None:
             self._thread.join(timeout)
 
