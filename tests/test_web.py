@@ -350,7 +350,10 @@ def test_programme_text_and_names_with_markup_render_escaped(tmp_path: Path):
         page = client.get(url).text
         assert "<script>alert" not in page and "<img src=x" not in page, url
         assert "&lt;img src=x onerror=alert(1)&gt;" in page, url
-    assert HOSTILE_ESCAPED in client.get(f"/cell?document={document}&item={item}").text
+    cell = client.get(f"/cell?document={document}&item={item}")
+    assert HOSTILE_ESCAPED in cell.text
+    policy = cell.headers["content-security-policy"]  # and had any slipped through, it could not run
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
 
 
 def test_the_queue_puts_contrary_then_ocr_then_scores_near_a_boundary_first(out: Path):

@@ -34,7 +34,7 @@ from ..reviews import REVIEW_VERDICTS, ReviewVerdict
 from . import uploads
 from .page_image import PageError, quote_boxes, render_png
 from .scanning import ScanJob
-from .security import CSRF_FIELD, Refused, Secrets, TokenMiddleware, check_form, inside
+from .security import CSRF_FIELD, PageHeadersMiddleware, Refused, Secrets, TokenMiddleware, check_form, inside
 from .strings import DEFAULT_LANGUAGE, LANGUAGES, strings
 from .views import FILTERS, Folder, Group, group_programmes, groups, items_by_theme, need_order, programme_row
 
@@ -74,6 +74,7 @@ def create_app(
     job = ScanJob(out, settings, embedder)
 
     app = FastAPI(title="programmacheck", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(PageHeadersMiddleware)
     if token:
         app.add_middleware(TokenMiddleware, token=token)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -10,6 +10,8 @@ Why each:
   browser.  Every form carries this server's secret (made at start, never on a page of another
   origin), and a POST whose ``Origin`` (or else ``Referer``) names another host is refused too.
   Cookies are ``SameSite=Strict``.
+- **pages**: scripts run only from the server's own files (a Content-Security-Policy), and no
+  other site may show the pages in a frame.
 - **paths**: a request names documents and report files; every file served is resolved and must
   lie inside the output folder (or be a programme file the folder's own ``programmes.csv`` names).
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -83,6 +85,34 @@ class TokenMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+#: Headers of every page: scripts only from this server's own files (so even text that slipped
+#: through escaping could run nothing), no framing by another site (a hidden review button), no
+#: guessing of content types.  Styles may be inline: the palette and the marked passages use them.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class PageHeadersMiddleware:
+    """Adds PAGE_HEADERS to every HTML response."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.update(PAGE_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
 def check_form(request: Request, form: FormData, csrf: str) -> None:
