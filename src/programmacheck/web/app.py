@@ -220,7 +220,8 @@ def create_app(
         results = folder.results()
         cells = [c for c in need_order(folder.cells()) if c.shown(show)] if results is not None else []
         labels = dict(zip(results.programmes["document"], results.programmes["label"])) if results is not None else {}
-        return page(request, "queue.html", cells=cells, show=show, filters=FILTERS, labels=labels)
+        texts = dict(zip(results.items["item_id"], results.items["text"])) if results is not None else {}
+        return page(request, "queue.html", cells=cells, show=show, filters=FILTERS, labels=labels, item_texts=texts)
 
     @app.get("/page.png")
     def page_png(document: str, page: int) -> Response:

@@ -44,6 +44,7 @@ WEB_STRINGS = {
         "filter_changed": "veranderd sinds controle",
         "queue_hint": "Eerst wat het meest een mens nodig heeft: ‘strijdig’, programma's die met OCR zijn gelezen, "
         "en scores dicht bij een grens tussen twee oordelen.",
+        "why_first": "Waarom vooraan",
         "reason_contrary": "strijdig",
         "reason_ocr": "OCR",
         "reason_boundary": "dicht bij een grens",
@@ -115,6 +116,7 @@ WEB_STRINGS = {
         "filter_changed": "changed since review",
         "queue_hint": "First what most needs a person: ‘contrary’, programmes read by OCR, and scores near the "
         "boundary between two verdicts.",
+        "why_first": "Why early",
         "reason_contrary": "contrary",
         "reason_ocr": "OCR",
         "reason_boundary": "near a boundary",
