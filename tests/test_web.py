@@ -17,6 +17,7 @@ import threading
 import time
 import webbrowser
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -143,6 +144,20 @@ def test_a_review_posted_with_the_form_is_stored_and_shown(out: Path):
     assert f"document={DOCUMENT}&item={item}&" not in client.get("/queue?show=unreviewed").text
     csv_download = client.get("/download/csv").text
     assert "staat er <b>niet</b>" in csv_download and "anna" in csv_download
+
+
+def test_reviews_sent_at_the_same_time_are_all_kept(out: Path):
+    app = create_app(out, embedder=CountingEmbedder())
+    items = [item for document, item in rows(out) if document == DOCUMENT][:6]
+    token = form_token(TestClient(app).get("/upload").text)
+
+    def review(item: str) -> int:
+        fields = {"csrf": token, "document": DOCUMENT, "item": item, "verdict": "confirmed", "reviewer": item}
+        return TestClient(app, base_url="http://127.0.0.1:8765").post("/review", data=fields).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        assert list(pool.map(review, items)) == [200] * len(items)
+    assert all(rows(out)[(DOCUMENT, item)]["reviewed_by"] == item for item in items)
 
 
 def test_confirm_and_next_goes_to_the_next_cell_of_the_queue(out: Path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import threading
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
@@ -72,6 +73,9 @@ def create_app(
     if settings.scan.checklist is None and own_checklist.is_file():
         settings = dataclasses.replace(settings, scan=dataclasses.replace(settings.scan, checklist=str(own_checklist)))
     job = ScanJob(out, settings, embedder)
+    #: Two reviewers at once would both take the folder's lock; the second one waits here instead
+    #: of being refused as if a scan held it.
+    reviewing_one_at_a_time = threading.Lock()
 
     app = FastAPI(title="programmacheck", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(PageHeadersMiddleware)
@@ -258,8 +262,10 @@ def create_app(
         keys = [c.key for c in queue]
         following = keys[keys.index((document, item)) + 1] if (document, item) in keys[:-1] else (document, item)
         note = str(form.get("note", "")).strip()
+        if job.state.running:  # the scan holds the folder until it has rewritten it
+            return refused(request, strings(language(request))["scan_running"], 409)
         try:
-            with reviewing.open_store(out, job.settings.store) as store:
+            with reviewing_one_at_a_time, reviewing.open_store(out, job.settings.store) as store:
                 reviewing.set_review(out, store, document, item, cast(ReviewVerdict, verdict), note, reviewer)
         except (ValueError, OutputError) as exc:  # ReviewError, StoreError, or a scan holds the folder
             return refused(request, str(exc), 409)
