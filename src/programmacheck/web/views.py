@@ -7,6 +7,7 @@ review rewrote it), so pages stay quick on a batch of hundreds of programmes.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ class Cell:
 
     @property
     def boundary_distance(self) -> float:
-        return min(abs(self.score - b) for b in SCORE_BOUNDARIES) if self.score == self.score else 1.0
+        """How far the score is from the nearest verdict boundary (1.0 for a cell without a score)."""
+        return 1.0 if math.isnan(self.score) else min(abs(self.score - b) for b in SCORE_BOUNDARIES)
 
     def reasons(self) -> list[str]:
         """Why the queue puts this cell early (keys of the pages' strings)."""
