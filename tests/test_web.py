@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import socket
 import threading
 import time
@@ -410,6 +411,36 @@ def test_the_downloads_hold_the_reviewed_verdict(out: Path):
     assert line[header.index(item)] == {"contrary": "strijdig", "absent": "afwezig"}[new]
     html = client.get("/download/html?election=gr2026&municipality=Lindewaard")
     assert html.status_code == 200 and html.text.startswith("<!doctype html>")
+
+
+def test_reviews_travel_to_a_colleagues_workbench_as_a_json_file(out: Path, tmp_path: Path):
+    item = a_quoted_cell(out, DOCUMENT)
+    colleague = tmp_path / "colleague"
+    shutil.copytree(out, colleague)
+    client = client_for(out)
+    token = form_token(client.get("/share").text)
+    fields = {
+        "csrf": token,
+        "document": DOCUMENT,
+        "item": item,
+        "verdict": "contrary",
+        "note": "tegen",
+        "reviewer": "anna",
+    }
+    client.post("/review", data=fields)
+    exported = client.get("/reviews.json")
+    assert exported.json()["format"] == "programmacheck-reviews"
+    theirs = client_for(colleague)
+    token = form_token(theirs.get("/share").text)
+    sent = {"reviews": ("van-anna.json", exported.content)}
+    assert (
+        'id="reviews-imported">Nieuwe controles ingelezen: 1<'
+        in theirs.post("/reviews", data={"csrf": token}, files=sent).text
+    )
+    assert rows(colleague)[(DOCUMENT, item)]["verdict"] == "contrary"
+    assert "ingelezen: 0<" in theirs.post("/reviews", data={"csrf": token}, files=sent).text  # twice adds nothing
+    broken = theirs.post("/reviews", data={"csrf": token}, files={"reviews": ("kapot.json", b'{"format": 1}')})
+    assert broken.status_code == 400 and "kapot.json: not a review export" in broken.text
 
 
 # ---- in a browser --------------------------------------------------------------------------------

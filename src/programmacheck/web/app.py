@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import cast
@@ -49,6 +51,8 @@ MAX_UPLOAD_BYTES = 400 * 2**20
 CHECKLIST_FILE = "checklist.yaml"
 #: What the share page offers (each made by the report function of that format).
 DOWNLOADS = ("xlsx", "csv", "html")
+#: The name of the review exchange file (``programmacheck review OUT export``'s format).
+REVIEWS_FILE = "programmacheck-reviews.json"
 #: The most files one upload form may carry (a chosen folder of a few hundred programmes).
 MAX_FILES = 1000
 
@@ -348,10 +352,49 @@ def create_app(
 
     # ---- sharing -------------------------------------------------------------------------------
 
+    def share_page(request: Request, imported: int | None = None, problem: str = "", status: int = 200) -> HTMLResponse:
+        results = folder.results()
+        found = groups(results) if results is not None else []
+        return page(request, "share.html", status, groups=found, imported=imported, problem=problem)
+
     @app.get("/share", response_class=HTMLResponse)
     def share(request: Request) -> HTMLResponse:
-        results = folder.results()
-        return page(request, "share.html", groups=groups(results) if results is not None else [], downloads=DOWNLOADS)
+        return share_page(request)
+
+    @app.get("/reviews.json")
+    def reviews_export() -> FileResponse:
+        """Every review and its history (``programmacheck review OUT export``)."""
+        target = out / "report" / REVIEWS_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with reviewing.open_store(out, job.settings.store) as store:
+                reviewing.export_file(store, target)
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+        return FileResponse(target, filename=REVIEWS_FILE, media_type="application/json")
+
+    @app.post("/reviews", response_class=HTMLResponse)
+    async def reviews_import(request: Request) -> HTMLResponse:
+        """Add the reviews of a colleague's export (``programmacheck review OUT import``)."""
+        form = await checked_form(request)
+        file = form.get("reviews")
+        if not isinstance(file, UploadFile):
+            return refused(request, "no review file sent")
+        if job.state.running:
+            return share_page(request, problem=strings(language(request))["scan_running"], status=409)
+        (out / uploads.PENDING).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out / uploads.PENDING, suffix=".json", delete=False) as target:
+            shutil.copyfileobj(file.file, target)
+        received = Path(target.name)
+        try:
+            with reviewing_one_at_a_time, reviewing.open_store(out, job.settings.store) as store:
+                added = reviewing.import_file(out, store, received)
+        except (ValueError, OutputError) as exc:  # ReviewError names the review and field
+            problem = str(exc).replace(str(received), file.filename or REVIEWS_FILE)
+            return share_page(request, problem=problem, status=400)
+        finally:
+            received.unlink(missing_ok=True)
+        return share_page(request, imported=added)
 
     @app.get("/download/{kind}")
     def download(request: Request, kind: str, election: str = "", municipality: str = "") -> Response:

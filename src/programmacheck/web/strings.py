@@ -71,6 +71,12 @@ WEB_STRINGS = {
         "scan_error": "De scan kon niet draaien",
         "no_scan": "Er is nog niet gescand sinds de start van deze server.",
         "downloads": "Downloaden, met de controles erin",
+        "reviews_exchange": "Controles uitwisselen",
+        "reviews_exchange_hint": "Alle controles met hun geschiedenis als JSON-bestand, om aan een collega te geven; "
+        "haar bestand inlezen voegt haar controles hier toe (twee keer inlezen voegt niets toe).",
+        "reviews_download": "Controles downloaden (JSON)",
+        "reviews_upload": "Controles inlezen",
+        "reviews_imported": "Nieuwe controles ingelezen",
         "html_report": "HTML-rapport",
         "checklist_hint": "Upload een checklist (YAML, zoals checklist/README.md beschrijft). Hij geldt voor de "
         "volgende scan.",
@@ -143,6 +149,12 @@ WEB_STRINGS = {
         "scan_error": "The scan could not run",
         "no_scan": "No scan since this server started.",
         "downloads": "Download, with the reviews in them",
+        "reviews_exchange": "Exchange reviews",
+        "reviews_exchange_hint": "Every review with its history as a JSON file, to give to a colleague; reading hers "
+        "adds her reviews here (reading it twice adds nothing).",
+        "reviews_download": "Download the reviews (JSON)",
+        "reviews_upload": "Read reviews",
+        "reviews_imported": "New reviews read",
         "html_report": "HTML report",
         "checklist_hint": "Upload a checklist (YAML, as checklist/README.md describes). It is used by the next scan.",
         "checklist_ok": "Checklist valid and in use for the next scan",
