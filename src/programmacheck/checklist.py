@@ -178,3 +178,18 @@ def invalid_terms(item: Item) -> list[str]:
     ``checklist validate`` and before a scan)."""
     terms = [*item.keywords.measure, *item.keywords.subject, *item.keywords.group, *item.exclude, *item.contrary]
     return [t for t in terms if t != REJECTION and not (_TERM_CHARS.match(t) and t.replace("&", " ").strip("* "))]
+
+
+def checklist_problems(path: str | Path | None) -> list[str]:
+    """Why a checklist cannot be used, one message per problem (none: usable).  ``checklist
+    validate``, ``scan`` and the web app's checklist upload ask the same question, so a scan never
+    runs on a checklist that validation rejects."""
+    try:
+        loaded = load_checklist(path)
+    except ChecklistError as exc:
+        return [str(exc)]
+    return [
+        f"{loaded.path}: item {item.id}: unusable term {term!r} (unknown characters, or no word)"
+        for item in loaded.checklist.items
+        for term in invalid_terms(item)
+    ]

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .checklist import ChecklistError, invalid_terms, load_checklist
+from .checklist import checklist_problems, load_checklist
 from .embed import DEFAULT_MODEL
 from .extract import DEFAULT_PDF_BACKEND, PDF_BACKENDS, ExtractionError, extract_file, one_line, supported_kinds
 from .reporting_cli import FORMATS, add_report_parser, write_reports
@@ -34,21 +34,6 @@ def _fail(message: str) -> int:
 
 def _error(message: str) -> None:
     print(f"error: {one_line(message)}", file=sys.stderr, flush=True)
-
-
-def _checklist_problems(path: str | None) -> list[str]:
-    """Why a checklist cannot be used, one message per problem (none: usable).  ``checklist
-    validate`` and ``scan`` ask the same question, so a scan never runs on a checklist that
-    validation rejects."""
-    try:
-        loaded = load_checklist(path)
-    except ChecklistError as exc:
-        return [str(exc)]
-    return [
-        f"{loaded.path}: item {item.id}: unusable term {term!r} (unknown characters, or no word)"
-        for item in loaded.checklist.items
-        for term in invalid_terms(item)
-    ]
 
 
 def _add_matching_options(parser: argparse.ArgumentParser, embedding_cache: bool = True) -> None:
@@ -96,15 +81,13 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    import sqlite3
-
-    from .batch import Batch, BatchSettings
-    from .batch.store import damaged
+    from .batch import BatchSettings
+    from .batch.scanning import ScanError, scan_into
     from .programmes import ManifestError, programmes
     from .records import Failure
-    from .report import OutputError, OutputFolder, coverage_line, coverage_table
+    from .report import coverage_line, coverage_table
 
-    problems = _checklist_problems(args.checklist)
+    problems = checklist_problems(args.checklist)
     if problems:
         for problem in problems[:-1]:
             _error(problem)
@@ -115,10 +98,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if not found and not refused:
         return _fail(f"no {supported_kinds()} files in the given inputs")
-    try:
-        out = OutputFolder(args.out)
-    except OutputError as exc:
-        return _fail(str(exc))
+    checklist = load_checklist(args.checklist).checklist
 
     def report_failure(failure: Failure) -> None:
         _error(failure.message)
@@ -128,9 +108,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         per programme is 44 lines: 13,000 for 300 programmes)."""
         if args.quiet:
             return
-        print(
-            coverage_table(result, batch.checklist.checklist) if len(found) == 1 else coverage_line(result), flush=True
-        )
+        print(coverage_table(result, checklist) if len(found) == 1 else coverage_line(result), flush=True)
         for warning in result.warnings:
             print(f"  warning: {one_line(warning)}", flush=True)
 
@@ -138,35 +116,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _settings(args), workers=args.workers, dask=args.dask, store=args.store, rebuild_store=args.rebuild_store
     )
     try:
-        batch = Batch(settings, out, on_result=show)
-    except (ChecklistError, ValueError, OSError) as exc:  # StoreError is a ValueError
-        out.discard()
+        scanned = scan_into(
+            args.out,
+            found,
+            refused,
+            settings,
+            on_failure=report_failure,
+            given={"manifest": args.manifest, "inputs": args.inputs},
+            on_result=show,
+        )
+    except ScanError as exc:
         return _fail(str(exc))
-    for given, message in refused:
-        failure = Failure(given, message)
-        out.fail(failure)
-        report_failure(failure)
-    try:
-        stats = batch.run(found, on_failure=report_failure)
-    except sqlite3.DatabaseError as exc:  # damage the open did not see
-        out.discard()
-        return _fail(str(damaged(batch.store.path, exc)))
-    except (ValueError, OSError) as exc:  # a StoreError, or e.g. a calibration file the workers cannot use
-        out.discard()
-        return _fail(str(exc))
-    finally:
-        batch.close()
-    provenance = batch.provenance()
-    provenance["settings"].update(manifest=args.manifest, inputs=args.inputs)
-    out.close(provenance)
-    print(f"{out.programmes} programme(s) scanned, {len(out.failures)} failed; results in {out.path}/")
-    print(f"batch: {stats.summary()}")
-    if args.report and out.programmes:
+    print(f"{scanned.programmes} programme(s) scanned, {len(scanned.failures)} failed; results in {scanned.out}/")
+    print(f"batch: {scanned.stats.summary()}")
+    if args.report and scanned.programmes:
         for file in write_reports(args.out, args.report, args.lang, args.pdf_base):
             print(f"report: {file}")
-    if out.failures:  # each was reported as it happened; not again here
+    if scanned.failures:  # each was reported as it happened; not again here
         print(
-            f"{len(out.failures)} input(s) could not be read: see the errors above and {out.path}/failures.csv",
+            f"{len(scanned.failures)} input(s) could not be read: see the errors above and {scanned.out}/failures.csv",
             file=sys.stderr,
         )
         return EXIT_SOME_FAILED
@@ -202,7 +170,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_checklist_validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for file in args.files:
-        problems = _checklist_problems(file)
+        problems = checklist_problems(file)
         for problem in problems:
             _error(problem)
         if problems:
@@ -384,6 +352,23 @@ def cmd_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the review workbench (``programmacheck.web``) until interrupted."""
+    from .batch import BatchSettings
+    from .web import serve
+
+    problems = checklist_problems(args.checklist)
+    if problems:
+        return _fail(problems[0])
+    try:
+        serve(args.out, args.host, args.port, not args.no_browser, BatchSettings(_settings(args)))
+    except OSError as exc:  # the port is taken, the folder cannot be made
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def cmd_models_prepare(args: argparse.Namespace) -> int:
     from .embed.e5_convert import ConversionError, prepare_default_model
 
@@ -538,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.set_defaults(run=cmd_calibrate)
 
     _add_review_parser(sub)
+    _add_serve_parser(sub)
 
     models = sub.add_parser("models", help="manage embedding models")
     models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -593,6 +579,28 @@ def _add_review_parser(sub) -> None:
     import_ = actions.add_parser("import", parents=[common], help="add the reviews of an exported JSON file")
     import_.add_argument("file", metavar="FILE.json")
     review.set_defaults(run=cmd_review)
+
+
+def _add_serve_parser(sub) -> None:
+    from .web.server import DEFAULT_HOST, DEFAULT_PORT
+
+    serve = sub.add_parser(
+        "serve",
+        help="a local web app to add programmes, see, review and share the verdicts of an output folder",
+        description="Start the review workbench on OUT (created if needed) and open it in the browser: add "
+        "programmes, see the heatmap, a programme and each cell with its quotes on the PDF page, confirm or "
+        "change verdicts, download XLSX, CSV and HTML with the reviews in them.",
+    )
+    serve.add_argument("out", metavar="OUT", help="the output folder (of an earlier scan, or new)")
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only); any other needs the token printed",
+    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    _add_matching_options(serve, embedding_cache=False)
+    serve.set_defaults(run=cmd_serve)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,7 @@ from ..reviews import apply_review, in_force
 from ..verdict import apply_parents
 from . import keys, versions, worker
 from .executors import Dask, Executor, InProcess, Lanes, LocalProcesses
-from .progress import PeakMemory, Progress, file_pages
+from .progress import Advance, PeakMemory, Progress, file_pages
 from .store import Store, Write
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ class Batch:
     """Scores programmes into an output folder through the store (see the module docstring).
 
     ``embedder`` is for tests and library use: it runs in this process and its ``identity`` keys
-    the vectors and verdicts.
+    the vectors and verdicts.  ``on_advance`` hears of each programme computed (besides the
+    progress bars or lines), for a caller that shows progress elsewhere.
     """
 
     def __init__(
@@ -108,11 +109,13 @@ class Batch:
         out: OutputFolder,
         embedder: Embedder | None = None,
         on_result: Callable[[ProgrammeResult], None] | None = None,
+        on_advance: Callable[[Advance], None] | None = None,
     ):
         self.settings = settings
         self.out = out
         self._embedder = embedder
         self._on_result = on_result
+        self._on_advance = on_advance
         scan = settings.scan
         self.checklist: LoadedChecklist = load_checklist(scan.checklist)
         self.calibration_path = (
@@ -280,7 +283,7 @@ class Batch:
         self.stats.from_store = len(programmes) - len(failures) - len(plans)
         if plans:
             self.stats.executor = self.executor.name
-            progress = Progress(files=len(plans), pages=sum(p.pages for p in plans))
+            progress = Progress(files=len(plans), pages=sum(p.pages for p in plans), listener=self._on_advance)
             by_document = {p.programme.document: p for p in plans}
             try:
                 self.executor.run_one(worker.check_calibration, self.settings.scan)
@@ -302,6 +305,7 @@ class Batch:
                             plan.pages,
                             paragraphs,
                             f"{len(outcome.verdicts)} item(s) computed in {outcome.seconds:.1f} s",
+                            len(outcome.verdicts),
                         )
             finally:
                 progress.close()

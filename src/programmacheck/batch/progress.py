@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -53,14 +55,38 @@ def own_peak_rss() -> int:
         return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
 
 
+@dataclass(frozen=True)
+class Advance:
+    """Where a batch stands after one more programme, for a listener that shows it elsewhere (a
+    web page polls it): ``document`` None for one that failed (its failure is reported apart)."""
+
+    document: str | None
+    done: int
+    files: int
+    pages_done: int
+    pages: int
+    items_done: int  # item verdicts computed so far
+
+
 class Progress:
     """Counts finished programmes, pages and paragraphs against what the batch has to do."""
 
-    def __init__(self, files: int, pages: int, stream: TextIO | None = None, bars: bool | None = None):
+    def __init__(
+        self,
+        files: int,
+        pages: int,
+        stream: TextIO | None = None,
+        bars: bool | None = None,
+        listener: Callable[[Advance], None] | None = None,
+    ):
         stream = stream or sys.stderr  # the stream of now, not of import time (which may be closed since)
         self.stream = stream
         self.files_total = files
+        self.pages_total = pages
         self.done = 0
+        self.pages_done = 0
+        self.items_done = 0
+        self._listener = listener
         self._bars = []
         if bars if bars is not None else stream.isatty():
             from tqdm import tqdm
@@ -72,9 +98,18 @@ class Progress:
                 )
             ]
 
-    def advance(self, document: str | None, files: int, pages: int, paragraphs: int, detail: str) -> None:
-        """One more programme done; ``document`` None for one whose failure was reported already."""
+    def advance(
+        self, document: str | None, files: int, pages: int, paragraphs: int, detail: str, items: int = 0
+    ) -> None:
+        """One more programme done, with ``items`` verdicts computed; ``document`` None for one
+        whose failure was reported already."""
         self.done += 1
+        self.pages_done += pages
+        self.items_done += items
+        if self._listener is not None:
+            self._listener(
+                Advance(document, self.done, self.files_total, self.pages_done, self.pages_total, self.items_done)
+            )
         if self._bars:
             for bar, n in zip(self._bars, (files, pages, paragraphs)):
                 bar.update(n)
