@@ -32,7 +32,7 @@ from .links import SourceLinks, is_paged, source_file
 from .programmes import FINAL_STATUSES, PARTY_FROM_FILE_NAME
 from .records import VERDICT_SYMBOLS, VERDICTS
 from .results import VERDICT_COLOURS, Results, gaps, group_label, item_shares, theme_coverage
-from .reviews import CHANGED_SINCE_REVIEW, REVIEWED
+from .reviews import CHANGED_SINCE_REVIEW, REVIEW_SYMBOLS, REVIEWED
 
 OVERVIEW_FILE = "index.html"
 
@@ -167,8 +167,11 @@ UI_STRINGS = {
     },
 }
 #: The mark a reviewed cell shows beside its verdict's symbol, per ``review_status``, with its
-#: legend's string: a symbol as well as the cell's outline, so it does not rest on colour.
-REVIEW_MARKS = {REVIEWED: ("✎", "review_legend"), CHANGED_SINCE_REVIEW: ("⚠", "changed_legend")}
+#: legend's string.
+REVIEW_MARKS = {
+    REVIEWED: (REVIEW_SYMBOLS[REVIEWED], "review_legend"),
+    CHANGED_SINCE_REVIEW: (REVIEW_SYMBOLS[CHANGED_SINCE_REVIEW], "changed_legend"),
+}
 
 
 def ui_strings(lang: str) -> dict[str, str]:

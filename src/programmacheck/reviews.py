@@ -37,6 +37,9 @@ ReviewVerdict = Literal["addressed", "partial", "contrary", "absent", "confirmed
 REVIEW_VERDICTS: tuple[ReviewVerdict, ...] = get_args(ReviewVerdict)
 #: The values of ``review_status`` in verdicts.csv.
 NOT_REVIEWED, REVIEWED, CHANGED_SINCE_REVIEW = "", "reviewed", "changed since review"
+#: The mark a reviewed cell shows beside its verdict's symbol, per ``review_status``, in every
+#: report and page: a symbol as well as an outline, so that it does not rest on colour.
+REVIEW_SYMBOLS = {REVIEWED: "✎", CHANGED_SINCE_REVIEW: "⚠"}
 #: The columns verdicts.csv gives every cell after its own, in this order (see ``review_cells``).
 REVIEW_COLUMNS = ("verdict_tool", "reviewed_by", "review_note", "reviewed_at", "review_status")
 #: A review carried over to a new version of its programme (``batch.versions``) is a new row whose

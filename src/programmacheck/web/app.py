@@ -33,7 +33,7 @@ from ..embed import Embedder
 from ..records import VERDICT_SYMBOLS, VERDICTS
 from ..report import OutputError
 from ..results import VERDICT_COLOURS
-from ..reviews import REVIEW_VERDICTS, ReviewVerdict
+from ..reviews import CHANGED_SINCE_REVIEW, REVIEW_SYMBOLS, REVIEW_VERDICTS, ReviewVerdict
 from . import uploads
 from .page_image import PageError, quote_boxes, render_png
 from .scanning import ScanJob
@@ -89,6 +89,9 @@ def create_app(
     environment = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True), auto_reload=False
     )
+    environment.globals.update(
+        review_symbols=REVIEW_SYMBOLS, changed_status=CHANGED_SINCE_REVIEW
+    )  # macros see these too
     templates = Jinja2Templates(env=environment)
     app.state.job = job
     app.state.folder = folder
