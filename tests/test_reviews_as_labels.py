@@ -16,7 +16,8 @@ import pytest
 from conftest import REPO_ROOT
 from fakes import CountingEmbedder
 from programmacheck.batch.coordinator import REVIEW_KEYS
-from programmacheck.batch.reviewing import open_store, reviewed_programmes
+from programmacheck.batch.review_labels import reviewed_programmes
+from programmacheck.batch.reviewing import open_store
 from programmacheck.calibrate import collect, fit
 from programmacheck.cli import EXIT_OK, EXIT_UNUSABLE, main
 from programmacheck.engine import Engine, ScanSettings

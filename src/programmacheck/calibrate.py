@@ -31,7 +31,7 @@ from .verdict import VerdictModel, fit_provenance
 @dataclass(frozen=True)
 class GoldProgramme:
     """A labelled programme, matched as a scan matches it.  The labels come from a gold file, or
-    from people's reviews of a scan (``batch.reviewing.reviewed_programmes``), which say the
+    from people's reviews of a scan (``batch.review_labels.reviewed_programmes``), which say the
     verdict but not which passages are its evidence: their ``gold.evidence`` is empty, and they
     teach the verdict model only, not the passage scorer."""
 

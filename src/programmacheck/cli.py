@@ -282,12 +282,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         import sqlite3
 
         from .batch import reviewing
+        from .batch.review_labels import reviewed_programmes
         from .batch.store import damaged
 
         for out in args.reviews:
             try:
                 with reviewing.open_store(out) as store:
-                    found, left_out = reviewing.reviewed_programmes(out, store, engine, scoring, examples)
+                    found, left_out = reviewed_programmes(out, store, engine, scoring, examples)
             except sqlite3.DatabaseError as exc:
                 return _fail(str(damaged(Path(out) / reviewing.STORE_NAME, exc)))
             except (ValueError, OSError) as exc:  # a ReviewError or StoreError
