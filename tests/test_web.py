@@ -482,9 +482,14 @@ def browser(tmp_path: Path):
     driver.quit()
 
 
+#: How long a browser test waits for an uploaded programme's scan to finish.
+SCAN_WAIT_SECONDS = 600
+
+
 def browser_upload(driver, base: str, files: list[Path], party: str | None = None) -> None:
     """Upload through the form as a person does, fill what the file names do not say, scan, and
     wait for the progress page to offer the heatmap."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
@@ -503,7 +508,14 @@ def browser_upload(driver, base: str, files: list[Path], party: str | None = Non
             field.clear()
             field.send_keys(party)
     driver.find_element(By.ID, "scan-button").click()
-    WebDriverWait(driver, 180).until(expected_conditions.visibility_of_element_located((By.ID, "to-heatmap")))
+    try:  # generous: the server's warm-up scan and this one share two cores with the rest of a CI run
+        WebDriverWait(driver, SCAN_WAIT_SECONDS).until(
+            expected_conditions.visibility_of_element_located((By.ID, "to-heatmap"))
+        )
+    except TimeoutException:
+        pytest.fail(
+            f"no heatmap link after {SCAN_WAIT_SECONDS} s; the page says: {driver.find_element(By.TAG_NAME, 'body').text!r}"
+        )
 
 
 def no_dialog(driver) -> bool:
