@@ -93,6 +93,28 @@ def test_paragraph_continues_across_a_page_break_only_mid_sentence() -> None:
     assert [p.page for p in found] == [1, 2]
 
 
+def test_page_number_above_the_text_does_not_cut_a_paragraph_across_a_page_break() -> None:
+    page_one = [body(f"Regel {n} van een lange alinea over de inno-", 100 + 12 * n) for n in range(5)]
+    page_two = [
+        body("7", 20, x0=400, size=40, bold=True),  # a page or chapter number drawn above the text
+        body("vatie van de zorg in de wijk.", 70),
+        body("Nieuwe alinea onderaan.", 100),
+    ]
+    found = paragraphs("doc", document(page_one, page_two))
+    assert found[0].text.endswith("over de innovatie van de zorg in de wijk.")
+    assert [p.text for p in found[1:]] == ["Nieuwe alinea onderaan."]
+
+
+def test_sentence_running_from_a_cover_into_the_text_is_read_whole() -> None:
+    cover = [body("Samen vooruit", 100, size=30, bold=True), body("Wij bouwen aan een stad waarin", 700)]
+    text = [body("iedereen een thuis heeft.", 60), *(body(f"Gewone regel {n}.", 90 + 12 * n) for n in range(6))]
+    found = paragraphs("doc", document(cover, text, skip=(1,)))
+    assert [(p.text, p.matchable) for p in found[:2]] == [
+        ("Samen vooruit", False),
+        ("Wij bouwen aan een stad waarin iedereen een thuis heeft.", True),
+    ]
+
+
 def test_skipped_pages_and_bare_numbers() -> None:
     toc = [body("Inleiding 3", 100), body("Wonen 5", 112)]
     text = [

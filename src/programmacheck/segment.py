@@ -333,9 +333,26 @@ def _goes_on_in_lower_case(block: _Block, line: Line, style: Style) -> bool:
     )
 
 
-def _joins_across_break(block: _Block, kind: ParagraphKind) -> bool:
-    """A paragraph that stopped mid-sentence at a page end goes on on the next page."""
-    return block.kind in ("body", "bullet") and kind == "body" and not _ends_sentence(block.last.text)
+def _joins_across_break(block: _Block, line: Line, kind: ParagraphKind, skip: bool) -> bool:
+    """A paragraph that stopped mid-sentence at a page end goes on on the next page.
+
+    Not at a line without letters (a page or chapter number, an ornament, drawn above the text):
+    it stands apart, and the text below it resumes the paragraph.  A paragraph goes on into a
+    page of the other matchability (from a cover into the first page of text) only when the line
+    visibly continues the sentence, in lower case.
+    """
+    return (
+        block.kind in ("body", "bullet")
+        and kind == "body"
+        and not _ends_sentence(block.last.text)
+        and not line.break_before
+        and _has_letters(line.text)
+        and (block.skip == skip or line.text[:1].islower())
+    )
+
+
+def _has_letters(text: str) -> bool:
+    return _LETTER.search(text) is not None
 
 
 def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
@@ -350,14 +367,14 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
             if current is None:
                 joins = False
             elif number == 0:
-                joins = (
-                    _joins_across_break(current, kind) and not line.break_before and current.skip == page.skip_matching
-                )
+                joins = _joins_across_break(current, line, kind, page.skip_matching)
             else:
                 joins = _continues(current, line, kind, level, style)
             resumed = None if joins else _resumed(blocks, line, kind, page.skip_matching)
             if joins:
-                current.lines.append(line)  # type: ignore[union-attr]
+                assert current is not None
+                current.lines.append(line)
+                current.skip = current.skip and page.skip_matching  # read whole if any of it is read
             elif resumed is not None:
                 blocks.append(blocks.pop(resumed))  # the aside now reads before the paragraph it interrupted
                 blocks[-1].lines.append(line)
@@ -392,7 +409,7 @@ def paragraphs(document: str, extracted: ExtractedDocument) -> list[Paragraph]:
     result = []
     for block in _blocks(extracted, style):
         text = block.text(vocabulary)
-        if not _LETTER.search(text):
+        if not _has_letters(text):
             continue  # bare numbers and ornaments say nothing
         if block.kind == "heading" and len(text.split()) > MAX_HEADING_WORDS:
             block.kind = "body"  # a run of large or bold lines too long to be a title
