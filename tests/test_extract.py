@@ -110,6 +110,59 @@ def test_lines_carry_geometry_and_font(programme_pdf: Path, backend: str) -> Non
     assert first.x0 == pytest.approx(20 * 72 / 25.4, abs=2) and first.top is not None and first.top > heading.top  # type: ignore[operator]
 
 
+CLOSE_SET = (
+    "Wij willen dat iedereen in de stad een betaalbaar huis kan vinden",
+    "en dat niemand op straat hoeft te slapen in de koude winter.",
+)
+MM_PER_POINT = 25.4 / 72
+
+
+def _words_set_apart(path: Path, gap_em: float, size: float = 12) -> Path:
+    """Each word drawn on its own, ``gap_em`` font sizes after the last, with no space character:
+    how Word sets justified lines, closer than PDFium's threshold for inserting a space."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=size)
+    for row, line in enumerate(CLOSE_SET):
+        x = 20.0
+        for word in line.split():
+            pdf.text(x, 40 + 7 * row, word)
+            x += pdf.get_string_width(word) + gap_em * size * MM_PER_POINT
+    pdf.output(str(path))
+    return path
+
+
+def test_pdfium_reads_words_set_close_without_spaces_apart(tmp_path: Path) -> None:
+    """PDFium glues such words ("Wijwillendat…"); the gaps between their boxes part them again."""
+    from programmacheck.extract.pdfium_backend import PdfiumExtractor
+
+    extracted = PdfiumExtractor().extract(_words_set_apart(tmp_path / "x.pdf", 0.1))
+    assert tuple(line.text for line in extracted.pages[0].lines) == CLOSE_SET
+
+
+def test_pdfium_keeps_letter_spaced_capitals_whole(tmp_path: Path) -> None:
+    """Capitals set with wide letter spacing, each word drawn in two pieces (as kerning or a
+    change of colour splits it): the gap between the pieces is as wide as every letter gap of
+    the line, so no word gap, while the wider gaps between the words are."""
+    from programmacheck.extract.pdfium_backend import PdfiumExtractor
+
+    spacing = 1.5  # points between letters
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.set_char_spacing(spacing)
+    line = "EEN STAD VOOR IEDEREEN DIE HIER WOONT"
+    for row in range(4):
+        x = 20.0
+        for word in line.split():
+            for piece in (word[: len(word) // 2], word[len(word) // 2 :]):
+                pdf.text(x, 40 + 7 * row, piece)
+                x += pdf.get_string_width(piece)  # includes the letter spacing after each letter
+            x += 0.15 * 12 * MM_PER_POINT
+    pdf.output(str(tmp_path / "x.pdf"))
+    assert [line.text for line in PdfiumExtractor().extract(tmp_path / "x.pdf").pages[0].lines] == [line] * 4
+
+
 # --- bad input ---------------------------------------------------------------------------------
 
 

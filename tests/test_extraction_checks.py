@@ -115,15 +115,7 @@ def test_targets_are_failed_only_by_text_layer_programmes_that_miss_them() -> No
 
 #: Programmes that still miss a target, each with the cause (open defects, not tolerances: the
 #: test fails when one of them starts to meet its target, so that it is taken off this list).
-KNOWN_FAILURES = {
-    # PDFium runs words together where the PDF positions them without a space ("blijvenwonen");
-    # poppler separates them.
-    "tk2021/50plus.pdf": ("recall",),
-    # A bold paragraph whose lines are each short enough for a bold heading is cut at them.
-    "tk2021/volt.pdf": ("cut",),
-    # A web page printed to PDF: a sentence runs from the cover (not matched) onto page 2.
-    "edge/landing-page-print-partij-voor-morgen.pdf": ("cut",),
-}
+KNOWN_FAILURES: dict[str, tuple[str, ...]] = {}
 
 
 @pytest.mark.slow

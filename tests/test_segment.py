@@ -93,6 +93,59 @@ def test_paragraph_continues_across_a_page_break_only_mid_sentence() -> None:
     assert [p.page for p in found] == [1, 2]
 
 
+def test_page_number_above_the_text_does_not_cut_a_paragraph_across_a_page_break() -> None:
+    page_one = [body(f"Regel {n} van een lange alinea over de inno-", 100 + 12 * n) for n in range(5)]
+    page_two = [
+        body("7", 20, x0=400, size=40, bold=True),  # a page or chapter number drawn above the text
+        body("vatie van de zorg in de wijk.", 70),
+        body("Nieuwe alinea onderaan.", 100),
+    ]
+    found = paragraphs("doc", document(page_one, page_two))
+    assert found[0].text.endswith("over de innovatie van de zorg in de wijk.")
+    assert [p.text for p in found[1:]] == ["Nieuwe alinea onderaan."]
+
+
+def test_sentence_running_from_a_cover_into_the_text_is_read_whole() -> None:
+    cover = [body("Samen vooruit", 100, size=30, bold=True), body("Wij bouwen aan een stad waarin", 700)]
+    text = [body("iedereen een thuis heeft.", 60), *(body(f"Gewone regel {n}.", 90 + 12 * n) for n in range(6))]
+    found = paragraphs("doc", document(cover, text, skip=(1,)))
+    assert [(p.text, p.matchable) for p in found[:2]] == [
+        ("Samen vooruit", False),
+        ("Wij bouwen aan een stad waarin iedereen een thuis heeft.", True),
+    ]
+
+
+def test_long_run_of_bold_lines_is_one_paragraph_also_across_columns() -> None:
+    """A lead paragraph set in bold at body size, each line short enough to pass for a heading."""
+    lead = [
+        body("Met frisse moed pakken", 100, bold=True),
+        body("we de opgaven van vandaag", 112, bold=True),
+        body("aan. We kijken verder dan de", 124, bold=True),
+        body("gemeentegrens en leren van", 136, bold=True),
+        body("wat elders al goed werkt voor de inwoners.", 148, bold=True),
+        body("Zo maken we de stad samen", 160, x0=65, bold=True),  # first-line indent: a new paragraph
+        body("sterker, groener en eerlijker voor", 172, bold=True),
+        body("iedereen die hier woont, werkt en", 184, bold=True),
+        body("leeft, jong en oud, met of", 196, bold=True),
+        body("zonder geld op de bank en", 100, x0=300, bold=True),  # the next column
+        body("met hart voor elkaar.", 112, x0=300, bold=True),
+    ]
+    # Short bold headings over the text elsewhere make bold at body size a heading style here.
+    sections = [
+        line
+        for n in range(20)
+        for line in (body(f"Een kort kopje {n}", 250 + 40 * n, bold=True), body(f"Gewone tekst {n}.", 265 + 40 * n))
+    ]
+    found = paragraphs("doc", document(lead + sections))
+    assert found[0].kind == "body"
+    assert found[0].text.startswith("Met frisse moed") and found[0].text.endswith(
+        "wat elders al goed werkt voor de inwoners."
+    )
+    assert found[1].text.startswith("Zo maken we de stad") and found[1].text.endswith(
+        "de bank en met hart voor elkaar."
+    )
+
+
 def test_skipped_pages_and_bare_numbers() -> None:
     toc = [body("Inleiding 3", 100), body("Wonen 5", 112)]
     text = [

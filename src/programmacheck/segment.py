@@ -266,6 +266,10 @@ def _continues(block: _Block, line: Line, kind: ParagraphKind, level: int | None
             and not _ends_sentence(block.last.text)
             and _close_below(block.last, line, style)
         )
+    if block.kind == "heading" and kind == "body" and line.bold == block.last.bold:
+        # Heading-styled lines running on into a sentence are a paragraph in that style (a bold
+        # lead): only the lines short enough looked like a heading.
+        return _goes_on_in_lower_case(block.last, line, style)
     if kind == "heading" or block.kind == "heading":
         return (
             kind == block.kind
@@ -276,7 +280,7 @@ def _continues(block: _Block, line: Line, kind: ParagraphKind, level: int | None
     previous = block.last
     if previous.top is None or line.top is None:
         return True  # plain text: only blank lines, bullets and headings break
-    if line.top < previous.top - 1 or (previous.x1 is not None and line.x0 is not None and line.x0 > previous.x1):
+    if _next_column(previous, line):
         return not _ends_sentence(previous.text)  # next column: continue a sentence only
     if line.text[:1].islower() and not _ends_sentence(previous.text) and not _size_changed(previous, line):
         return True  # a sentence resumes below a picture or a quote set into its column
@@ -287,6 +291,12 @@ def _continues(block: _Block, line: Line, kind: ParagraphKind, level: int | None
     if block.kind == "bullet":
         return not _outdented(block, line)  # continuation lines hang indented under the marker
     return not (_indented(previous, line) or (_short(previous, block) and len(block.lines) > 1))
+
+
+def _next_column(previous: Line, line: Line) -> bool:
+    """``line`` stands above or right of ``previous``: the text went on in the next column."""
+    assert previous.top is not None and line.top is not None
+    return line.top < previous.top - 1 or (previous.x1 is not None and line.x0 is not None and line.x0 > previous.x1)
 
 
 def _close_below(previous: Line, line: Line, style: Style) -> bool:
@@ -322,20 +332,37 @@ def _short(previous: Line, block: _Block) -> bool:
     return previous.x1 - previous.x0 < SHORT_LINE_RATIO * max(widths)
 
 
-def _goes_on_in_lower_case(block: _Block, line: Line, style: Style) -> bool:
-    """A line in lower case right below an unfinished line of text, in the same size."""
+def _goes_on_in_lower_case(previous: Line, line: Line, style: Style) -> bool:
+    """A line in lower case right below an unfinished line, or atop the next column, in the
+    same size."""
+    placed = _close_below(previous, line, style) or (
+        previous.top is not None and line.top is not None and _next_column(previous, line)
+    )
     return (
-        block.kind != "heading"
-        and line.text[:1].islower()
-        and not _ends_sentence(block.last.text)
-        and _close_below(block.last, line, style)
-        and not _size_changed(block.last, line)
+        line.text[:1].islower() and not _ends_sentence(previous.text) and placed and not _size_changed(previous, line)
     )
 
 
-def _joins_across_break(block: _Block, kind: ParagraphKind) -> bool:
-    """A paragraph that stopped mid-sentence at a page end goes on on the next page."""
-    return block.kind in ("body", "bullet") and kind == "body" and not _ends_sentence(block.last.text)
+def _joins_across_break(block: _Block, line: Line, kind: ParagraphKind, skip: bool) -> bool:
+    """A paragraph that stopped mid-sentence at a page end goes on on the next page.
+
+    Not at a line without letters (a page or chapter number, an ornament, drawn above the text):
+    it stands apart, and the text below it resumes the paragraph.  A paragraph goes on into a
+    page of the other matchability (from a cover into the first page of text) only when the line
+    visibly continues the sentence, in lower case.
+    """
+    return (
+        block.kind in ("body", "bullet")
+        and kind == "body"
+        and not _ends_sentence(block.last.text)
+        and not line.break_before
+        and _has_letters(line.text)
+        and (block.skip == skip or line.text[:1].islower())
+    )
+
+
+def _has_letters(text: str) -> bool:
+    return _LETTER.search(text) is not None
 
 
 def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
@@ -344,26 +371,42 @@ def _blocks(extracted: ExtractedDocument, style: Style) -> list[_Block]:
         for number, line in enumerate(page.lines):
             current = blocks[-1] if blocks else None
             level = style.heading_level(line)
-            if level is not None and number and current is not None and _goes_on_in_lower_case(current, line, style):
+            if (
+                level is not None
+                and number
+                and current is not None
+                and current.kind != "heading"
+                and _goes_on_in_lower_case(current.last, line, style)
+            ):
                 level = None  # a bold sentence running on inside a paragraph is no heading
             kind = _kind(line, level)
             if current is None:
                 joins = False
             elif number == 0:
-                joins = (
-                    _joins_across_break(current, kind) and not line.break_before and current.skip == page.skip_matching
-                )
+                joins = _joins_across_break(current, line, kind, page.skip_matching)
             else:
                 joins = _continues(current, line, kind, level, style)
             resumed = None if joins else _resumed(blocks, line, kind, page.skip_matching)
             if joins:
-                current.lines.append(line)  # type: ignore[union-attr]
+                assert current is not None
+                current.skip = current.skip and page.skip_matching  # read whole if any of it is read
             elif resumed is not None:
                 blocks.append(blocks.pop(resumed))  # the aside now reads before the paragraph it interrupted
-                blocks[-1].lines.append(line)
             else:
-                blocks.append(_Block(page.number, kind, level, [line], page.skip_matching, page.ocr))
+                blocks.append(_Block(page.number, kind, level, [], page.skip_matching, page.ocr))
+            _add(blocks[-1], line, kind)
     return blocks
+
+
+def _add(block: _Block, line: Line, kind: ParagraphKind) -> None:
+    """Add a line of ``kind``.  A heading that a line of text continues, or that grows past
+    :data:`MAX_HEADING_WORDS`, turns out to be a paragraph set in a heading style (a bold lead),
+    and is read as body from then on, so that the lines after it continue it by the rules of
+    text (into the next column, say)."""
+    block.lines.append(line)
+    too_long = sum(len(other.text.split()) for other in block.lines) > MAX_HEADING_WORDS
+    if block.kind == "heading" and (kind != "heading" or too_long):
+        block.kind, block.level = "body", None
 
 
 def _resumed(blocks: Sequence[_Block], line: Line, kind: ParagraphKind, skip: bool) -> int | None:
@@ -392,10 +435,8 @@ def paragraphs(document: str, extracted: ExtractedDocument) -> list[Paragraph]:
     result = []
     for block in _blocks(extracted, style):
         text = block.text(vocabulary)
-        if not _LETTER.search(text):
+        if not _has_letters(text):
             continue  # bare numbers and ornaments say nothing
-        if block.kind == "heading" and len(text.split()) > MAX_HEADING_WORDS:
-            block.kind = "body"  # a run of large or bold lines too long to be a title
         if block.kind == "heading" and not block.skip and block.level is not None:
             path = [entry for entry in path if entry[0] < block.level] + [(block.level, text)]
         result.append(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-from collections.abc import Iterator
+import statistics
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -24,6 +26,7 @@ from .layout import (
     BOLD_FONT_NAME,
     HYPHEN_MARKERS,
     MIN_TEXT_WORDS,
+    SOFT_HYPHEN,
     RawPage,
     build_document,
     clean_text,
@@ -35,9 +38,21 @@ _LINE = re.compile(rf"[^\r\n]*?(?:[{HYPHEN_MARKERS}]|\r\n|\r|\n|$)")
 _FONT_NAME_BUFFER = 128
 _MAX_ANGLE = 0.1  # radians; rotated text (side tabs, stamps) is decoration, not prose
 _MARKER_CHARS = 4  # a bullet, list number or icon before a line's first letter is at most this long
+Box = tuple[float, float, float, float]  # (left, bottom, right, top) in page coordinates
 _SYMBOLIC = 4  # the Symbolic flag of a PDF font descriptor (PDF 32000-1, table 123)
 #: What an icon-font bullet becomes: a bullet the segmenter knows.
 ICON_BULLET = "•"
+#: Empty space between two characters, in heights of their loose boxes (about the font size) and
+#: beyond the line's usual letter spacing, that parts two words.  PDFium writes no space where a
+#: PDF sets words close (Word's justified lines, with word gaps of 0.07–0.2 em), while letters
+#: stand at most ~0.015 em apart and kerned pairs ("lt") at up to 0.06 em.
+_WORD_GAP = 0.07
+#: Gap between two of PDFium's rectangles (runs of text) on a line, in rectangle heights, from
+#: which the characters on either side are measured for a missing space.  Lower than
+#: :data:`_WORD_GAP`: a rectangle is the glyphs' tight box, narrower than their loose boxes.
+_RUN_GAP = 0.05
+#: Characters next to which a gap is no word gap: a hyphen or slash joins what stands beside it.
+_JOINING = frozenset("-‐‑‒–—/" + SOFT_HYPHEN + HYPHEN_MARKERS)
 
 
 class PdfiumExtractor:
@@ -109,9 +124,11 @@ def _lines(textpage: pdfium.PdfTextPage, left: float, top: float) -> Iterator[Li
         last = match.start() + len(body.rstrip()) - 1 - int(hyphenated)
         if last < first:
             continue
-        pieces = _split_at_gaps(textpage.raw, text, first, last)
+        runs = _runs(textpage.raw, first, last)
+        pieces = _split_at_gaps(textpage.raw, text, first, last, runs)
+        spaced = _missing_spaces(textpage.raw, text, first, last, runs)
         for number, (start, end) in enumerate(pieces):
-            content = clean_text(text[start : end + 1])
+            content = clean_text(_with_spaces(text, start, end, spaced))
             if content and _icon_bullet(textpage.raw, text, start, end):
                 content = ICON_BULLET + content[1:]
             if content:
@@ -154,16 +171,17 @@ def _first_letter(text: str, start: int, end: int) -> int:
     return start
 
 
-def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int) -> list[tuple[int, int]]:
+def _split_at_gaps(
+    raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int, runs: Sequence[Box]
+) -> list[tuple[int, int]]:
     """Character ranges of a PDFium line, cut where a wide horizontal gap shows two texts.
 
     PDFium joins texts that share a baseline (a margin label and a column line, two columns of a
-    spread) into one line.  Its rectangles for the line (one per run of text) show whether there
-    is such a gap; only then are the characters measured one by one, so the common case stays
-    cheap.
+    spread) into one line.  Its rectangles for the line (``runs``) show whether there is such a
+    gap; only then are the characters measured one by one, so the common case stays cheap.
     """
     size = _font_size(raw_page, first) or 10.0
-    if not _rects_have_gap(raw_page, first, last, size * BASELINE_GAP):
+    if not any(b[0] - a[2] > size * BASELINE_GAP for a, b in pairwise(runs)):
         return [(first, last)]
     pieces = []
     start = previous = first
@@ -180,6 +198,76 @@ def _split_at_gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last
     return pieces
 
 
+def _missing_spaces(
+    raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int, runs: Sequence[Box]
+) -> frozenset[int]:
+    """Indices of the line's characters that begin a word PDFium glued to the one before.
+
+    Where a PDF sets words closer than PDFium's own threshold for a space, the words come out as
+    one ("dezeregels").  Such a word is placed apart from the one before, so it begins one of
+    PDFium's rectangles (``runs``), with empty space before it; only the characters at those
+    gaps are looked up and measured.  A gap counts if it exceeds the line's usual letter spacing
+    by :data:`_WORD_GAP`, so that letter-spaced capitals stay one word.  A line set glyph by glyph
+    (a rectangle per character) is left as PDFium read it: there the rectangles tell no words
+    apart, and measuring all of them would cost a call per character.
+    """
+    if len(runs) * 2 > last - first + 1:
+        return frozenset()
+    candidates = []
+    low = first + 1
+    for a, b in pairwise(runs):
+        if b[0] - a[2] < _RUN_GAP * max(a[3] - a[1], b[3] - b[1]):
+            continue
+        index = _char_right_of(raw_page, (a[2] + b[0]) / 2, low, last)
+        low = index
+        if not ({text[index - 1], text[index]} & _JOINING or text[index - 1].isspace() or text[index].isspace()):
+            gap = _gap(raw_page, index)
+            if gap >= _WORD_GAP:
+                candidates.append((index, gap))
+    if not candidates:
+        return frozenset()
+    spacing = max(0.0, statistics.median(_gaps(raw_page, text, first, last).values()))
+    return frozenset(index for index, gap in candidates if gap - spacing >= _WORD_GAP)
+
+
+def _char_right_of(raw_page: pdfium_c.FPDF_TEXTPAGE, x: float, low: int, high: int) -> int:
+    """The first index in ``low`` … ``high`` whose character's middle lies right of ``x``: a
+    binary search, as a line's characters run from left to right."""
+    while low < high:
+        middle = (low + high) // 2
+        left, _, right, _ = _loose_box(raw_page, middle)
+        if (left + right) / 2 <= x:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _gaps(raw_page: pdfium_c.FPDF_TEXTPAGE, text: str, first: int, last: int) -> dict[int, float]:
+    """The gap before each character of the line that follows another non-space character."""
+    return {
+        index: _gap(raw_page, index)
+        for index in range(first + 1, last + 1)
+        if not (text[index].isspace() or text[index - 1].isspace())
+    }
+
+
+def _gap(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
+    """Empty space between a character's loose box and the one before it, in heights of the
+    taller box (about the font size; an accent set as a glyph of its own has a short box)."""
+    left, bottom, _, top = _loose_box(raw_page, index)
+    _, bottom_before, right_before, top_before = _loose_box(raw_page, index - 1)
+    return (left - right_before) / (max(top - bottom, top_before - bottom_before) or 1.0)
+
+
+def _with_spaces(text: str, start: int, end: int, spaced: frozenset[int]) -> str:
+    """``text[start:end + 1]`` with a space before each index in ``spaced``."""
+    if not spaced:
+        return text[start : end + 1]
+    cuts = [start, *sorted(index for index in spaced if start < index <= end), end + 1]
+    return " ".join(text[a:b] for a, b in pairwise(cuts))
+
+
 def _tilt(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
     """How far a character is turned from upright, either way: PDFium counts angles from 0 to
     2π, so text turned slightly clockwise (an OCR layer following a skewed scan) is near 2π."""
@@ -187,16 +275,18 @@ def _tilt(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> float:
     return min(angle, math.tau - angle)
 
 
-def _rects_have_gap(raw_page: pdfium_c.FPDF_TEXTPAGE, first: int, last: int, gap: float) -> bool:
+def _runs(raw_page: pdfium_c.FPDF_TEXTPAGE, first: int, last: int) -> list[Box]:
+    """PDFium's rectangles for a line's characters, one per run of text, as (left, bottom,
+    right, top): a handful of calls, where measuring every character would take one each."""
     count = pdfium_c.FPDFText_CountRects(raw_page, first, last - first + 1)
     if count < 2:
-        return False
+        return []
     left, top, right, bottom = (ctypes.c_double() for _ in range(4))
-    edges = []
+    runs = []
     for index in range(count):
         pdfium_c.FPDFText_GetRect(raw_page, index, left, top, right, bottom)
-        edges.append((left.value, right.value))
-    return any(b[0] - a[1] > gap for a, b in zip(edges, edges[1:]))
+        runs.append((left.value, bottom.value, right.value, top.value))
+    return runs
 
 
 def _measure(
@@ -234,7 +324,7 @@ def _last_letter(text: str, first: int, last: int) -> int:
     return last
 
 
-def _loose_box(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> tuple[float, float, float, float]:
+def _loose_box(raw_page: pdfium_c.FPDF_TEXTPAGE, index: int) -> Box:
     """(left, bottom, right, top) from the font's ascent/descent, so line height is stable."""
     rect = pdfium_c.FS_RECTF()
     pdfium_c.FPDFText_GetLooseCharBox(raw_page, index, rect)
