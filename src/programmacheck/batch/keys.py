@@ -35,7 +35,9 @@ from ..records import Paragraph
 #: 2 since OCR blurs dithered scans and drops uncertain words, and slightly clockwise text is kept.
 #: 3 since margin line numbers are dropped, icon-font bullets read as bullets, a line's font is read
 #: at its first letter and a run-in bold lead is no heading, and interrupted paragraphs resume.
-READING_REVISION = 3
+#: 4 since PDFium's word gaps without a space get one, a page-top number or a cover's end no longer
+#: cuts a paragraph, and bold lines that go on as a sentence are one body paragraph.
+READING_REVISION = 4
 #: Raised whenever a change alters what decides a verdict (keyword matching, rejection rules,
 #: features, the passage scorer, verdict rules), so that stored verdicts made by older scoring code
 #: are computed again; ``__version__`` alone does not move between such changes.
