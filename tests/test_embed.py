@@ -143,6 +143,8 @@ def test_role_prompts_prefer_model_config_then_e5_convention():
     assert role_prompts("any-model", configured) == {"query": "Q: ", "passage": "P: "}
     assert role_prompts("intfloat/multilingual-e5-small", {})["query"] == "query: "
     assert role_prompts("all-MiniLM-L6-v2", {"query": "Q: "}) == {"query": "", "passage": ""}
+    # a folder below a path that happens to contain "e5" (a clone in /work/ciclone5) is no E5 model
+    assert role_prompts("/work/ciclone5/site-packages/minilm/model", {}) == {"query": "", "passage": ""}
 
 
 @pytest.mark.parametrize(

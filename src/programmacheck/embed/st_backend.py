@@ -43,10 +43,11 @@ def default_precision() -> Precision:
 
 def role_prompts(model_name: str, configured: dict[str, str]) -> dict[Role, str]:
     """The prompt for each role: the model's own ``query``/``passage`` prompts, else E5's
-    convention for names containing "e5", else none (symmetric models)."""
+    convention for models whose own name (not the folders it sits in) contains "e5", else none
+    (symmetric models)."""
     if "query" in configured and "passage" in configured:
         return {"query": configured["query"], "passage": configured["passage"]}
-    if "e5" in model_name.lower():
+    if "e5" in Path(model_name).name.lower():
         return {"query": "query: ", "passage": "passage: "}
     return {"query": "", "passage": ""}
 
